@@ -1,0 +1,46 @@
+# Quick start: `make run` serves the site, `make test` runs the whole suite.
+# Each target creates and fills the virtualenv it needs.
+
+PYTHON ?= $(shell command -v python3.13 2>/dev/null || echo python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PIP_FLAGS := --quiet --disable-pip-version-check
+
+.PHONY: run test lint format migrate superuser clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' \
+		|| { echo "Python 3.13 is required (set PYTHON=/path/to/python3.13)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install $(PIP_FLAGS) -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install $(PIP_FLAGS) -r requirements-dev.txt
+	@touch $@ $(VENV)/.runtime
+
+run: $(VENV)/.runtime  ## Serve the site on SQLite at http://127.0.0.1:8000
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: $(VENV)/.dev  ## Lint, then the whole suite on SQLite and on PostgreSQL
+	scripts/test
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrate: $(VENV)/.runtime
+	$(BIN)/python manage.py migrate --noinput
+
+superuser: $(VENV)/.runtime  ## Create a local administrator (asks for a password)
+	$(BIN)/python manage.py createsuperuser
+
+clean:
+	rm -rf $(VENV) .venv-* dist build staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,67 @@
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+NEW_PASSWORD = "an-Entirely-new-Secret-42"
+
+
+def test_password_change_requires_login(client):
+    response = client.get(reverse("password_change"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_password_change_with_the_old_password(user_client, user, password):
+    response = user_client.post(
+        reverse("password_change"),
+        {"old_password": password, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("password_change_done")
+    user.refresh_from_db()
+    assert user.check_password(NEW_PASSWORD)
+
+
+def test_password_change_with_a_wrong_old_password_changes_nothing(user_client, user, password):
+    response = user_client.post(
+        reverse("password_change"),
+        {"old_password": "wrong", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    assert response.context["form"].has_error("old_password", "password_incorrect")
+    user.refresh_from_db()
+    assert user.check_password(password)
+
+
+def test_password_reset_by_email(client, user):
+    response = client.post(reverse("password_reset"), {"email": "ANN@example.com"})
+    assert response.url == reverse("password_reset_done")
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["ann@example.com"]
+    link = re.search(r"https?://testserver(\S+)", mail.outbox[0].body).group(1)
+
+    set_password_page = client.get(link, follow=True)
+    assert set_password_page.context["validlink"]
+    response = client.post(
+        set_password_page.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
+    assert response.url == reverse("password_reset_complete")
+    user.refresh_from_db()
+    assert user.check_password(NEW_PASSWORD)
+
+
+def test_password_reset_for_an_unknown_email_sends_nothing_and_looks_the_same(client):
+    response = client.post(reverse("password_reset"), {"email": "nobody@example.com"})
+    assert response.url == reverse("password_reset_done")
+    assert mail.outbox == []
+
+
+def test_used_reset_link_is_refused(client, user):
+    client.post(reverse("password_reset"), {"email": "ann@example.com"})
+    link = re.search(r"https?://testserver(\S+)", mail.outbox[0].body).group(1)
+    form_url = client.get(link, follow=True).redirect_chain[-1][0]
+    client.post(form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+
+    assert client.get(link, follow=True).context["validlink"] is False
