@@ -13,6 +13,7 @@ REALISTIC_ENVIRONMENT = {
     "ALLOWED_HOSTS": "abc123.execute-api.us-east-1.amazonaws.com",
     "DATABASE_URL": "postgres://todo:secret@todo.cluster.us-east-1.rds.amazonaws.com:5432/todo",
     "EMAIL_URL": "smtp+tls://AKIAEXAMPLE:secret@email-smtp.us-east-1.amazonaws.com:587",
+    "AWS_STORAGE_BUCKET_NAME": "todo-site-static",
 }
 
 
@@ -29,7 +30,9 @@ def manage(*args, **environment):
     )
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "EMAIL_URL"])
+@pytest.mark.parametrize(
+    "missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "EMAIL_URL", "AWS_STORAGE_BUCKET_NAME"]
+)
 def test_a_missing_required_variable_stops_start_up_naming_it(missing):
     environment = {key: value for key, value in REALISTIC_ENVIRONMENT.items() if key != missing}
     result = manage("check", **environment)
