@@ -4,7 +4,8 @@ A local stand-in for API Gateway (REST API, payload 1.0) in front of a `LocalFun
 A request for `http://127.0.0.1:<port>/<stage>/<path>` reaches the function as the event
 API Gateway would send for `https://<api-id>.execute-api.<region>.amazonaws.com/<stage>/<path>`:
 its Host, the path without the stage, https. The loopback origin is translated both ways:
-in the Origin and Referer headers going in, in the Location header coming out.
+in the Origin and Referer headers going in, in the Location header coming out, and in the
+function's log, so that links it prints (password-reset e-mails) lead back here.
 """
 
 import sys
@@ -85,7 +86,7 @@ class _Handler(BaseHTTPRequestHandler):
         except LambdaError as error:
             bridge.log.write(f"{error}\n")
             return self.reply(504, [("Content-Type", "application/json")], b'{"message":"Endpoint request timed out"}')
-        bridge.log.write(invocation.logs)
+        bridge.log.write(invocation.logs.replace(f"https://{bridge.api_host}", bridge.origin))
         if invocation.error:
             bridge.log.write("".join(invocation.error["stackTrace"]))
             return self.reply(502, [("Content-Type", "application/json")], b'{"message":"Internal server error"}')

@@ -10,9 +10,10 @@ import urllib.error
 import urllib.request
 
 import pytest
+from playwright.sync_api import expect
 
 from deploy.stage import BASE_DIR
-from todos.tests.journeys import journey_with_javascript, journey_without_javascript
+from todos.tests.journeys import journey_with_javascript, journey_without_javascript, sign_up
 
 pytestmark = [pytest.mark.lambda_package, pytest.mark.browser]
 
@@ -37,13 +38,13 @@ def lambda_local(lambda_zip, scratch_database, tmp_path_factory):
             line = process.stdout.readline()
     match = re.search(r" at (http://\S+/dev/) \(static files from (http://\S+)\)", line)
     assert match, f"lambda-local did not start:\n{log.read_text()}"
-    yield match.group(1), match.group(2)
+    yield match.group(1), match.group(2), log
     process.terminate()
     assert process.wait(timeout=30) == 0
 
 
 def test_the_todomvc_journey_with_javascript(lambda_local, new_page):
-    site, static_origin = lambda_local
+    site, static_origin, _ = lambda_local
     page = new_page()
     loaded = []
     page.on("response", lambda response: loaded.append((response.url, response.status)))
@@ -55,12 +56,32 @@ def test_the_todomvc_journey_with_javascript(lambda_local, new_page):
 
 
 def test_the_todomvc_journey_without_javascript(lambda_local, new_page):
-    site, _ = lambda_local
+    site, _, _ = lambda_local
     journey_without_javascript(new_page(java_script_enabled=False), f"{site}accounts/signup/", email="bob@example.com")
 
 
+def test_a_password_reset_link_in_the_log_leads_back_to_the_local_site(lambda_local, new_page):
+    site, _, log = lambda_local
+    page = new_page()
+    sign_up(page, f"{site}accounts/signup/", "carol@example.com")
+    page.get_by_role("button", name="Log out").click()
+    page.goto(f"{site}accounts/password/reset/")
+    page.fill("input[name=email]", "carol@example.com")
+    page.get_by_role("button", name="Send the link").click()
+    expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
+
+    # The console prints the e-mail quoted-printable: "=" ends a line that continues.
+    printed = log.read_text().replace("=\n", "")
+    (link,) = re.findall(rf"^{re.escape(site)}accounts/password/reset/\S+$", printed, re.MULTILINE)
+    page.goto(link)
+    page.fill("input[name=new_password1]", "a-Brand-new-Pass-42")
+    page.fill("input[name=new_password2]", "a-Brand-new-Pass-42")
+    page.get_by_role("button", name="Set password").click()
+    expect(page.get_by_role("heading", name="Password set")).to_be_visible()
+
+
 def test_outside_the_stage_the_gateway_answers_forbidden(lambda_local):
-    site, _ = lambda_local
+    site, _, _ = lambda_local
     with pytest.raises(urllib.error.HTTPError) as error:
         urllib.request.urlopen(site.removesuffix("dev/"))  # noqa: S310 - the bridge's http URL
     assert error.value.code == 403
