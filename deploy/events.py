@@ -11,7 +11,6 @@ import base64
 import time
 import uuid
 from dataclasses import dataclass
-from email.utils import formatdate
 from urllib.parse import parse_qsl
 
 ACCOUNT_ID = "123456789012"
@@ -36,6 +35,10 @@ def _gateway_headers(host, source_ip, headers):
         ("X-Forwarded-Port", "443"),
         ("X-Forwarded-Proto", "https"),
     ]
+
+
+def _request_time(now):
+    return time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now))
 
 
 def _body_fields(body):
@@ -80,7 +83,7 @@ def rest_event(method, path, *, stage, host, headers=(), query="", body=b"", sou
             "path": f"/{stage}{path}",
             "protocol": "HTTP/1.1",
             "requestId": str(uuid.uuid4()),
-            "requestTime": formatdate(now, usegmt=True),
+            "requestTime": _request_time(now),
             "requestTimeEpoch": int(now * 1000),
             "resourceId": "abc123",
             "resourcePath": resource,
@@ -134,7 +137,7 @@ def http_api_event(method, path, *, stage, host, headers=(), query="", body=b"",
             "requestId": uuid.uuid4().hex[:16],
             "routeKey": "$default",
             "stage": stage,
-            "time": formatdate(now, usegmt=True),
+            "time": _request_time(now),
             "timeEpoch": int(now * 1000),
         },
         **_body_fields(body),

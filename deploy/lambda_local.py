@@ -20,6 +20,8 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+import psycopg2
+
 from .bridge import ApiGatewayBridge
 from .events import api_host
 from .runtime import LocalFunction
@@ -30,7 +32,7 @@ LOCAL_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/todo_lambda_local"
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m deploy.lambda_local", description=__doc__.split("\n\n")[0])
     parser.add_argument("--stage", default="dev")
     parser.add_argument("--zip", required=True, type=Path, help="the package built by `make package`")
     parser.add_argument("--port", type=int, default=8001, help="0 picks a free port")
@@ -40,7 +42,10 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
 
     stage = Stage(args.stage)
-    create_database(args.database_url)
+    try:
+        create_database(args.database_url)
+    except psycopg2.OperationalError as error:
+        parser.error(f"PostgreSQL is not reachable (set DATABASE_URL or --database-url): {error}".strip())
     with tempfile.TemporaryDirectory(prefix="lambda-local-") as folder, S3Emulator() as s3:
         task_root = Path(folder) / "task"
         with zipfile.ZipFile(args.zip) as package:

@@ -61,14 +61,14 @@ class Stage:
             "AWS_ENDPOINT_URL_S3": s3_endpoint,
         }
 
-    def provide_s3(self, s3, secrets):
-        """Create the static bucket with its policy, and the remote environment object with `secrets`."""
+    def provide_s3(self, s3, remote_environment):
+        """Create the static bucket with its policy, and the remote environment object."""
         client = s3.client()
         _create_bucket(client, self.static_bucket)
         client.put_bucket_policy(Bucket=self.static_bucket, Policy=json.dumps(self.policy("static-bucket")))
         bucket, key = self.remote_env
         _create_bucket(client, bucket)
-        client.put_object(Bucket=bucket, Key=key, Body=json.dumps(secrets).encode())
+        client.put_object(Bucket=bucket, Key=key, Body=json.dumps(remote_environment).encode())
 
 
 def _create_bucket(client, name):
