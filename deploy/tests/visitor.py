@@ -105,8 +105,7 @@ class Visitor:
         self.stage = stage
         self.host = host
         self.event = event
-        # Redirects may also name the deployed host: Django sends the Referer back when it is on the site.
-        self.allowed_prefixes = (f"/{stage}/", f"https://{host}/{stage}/", *([static_url] if static_url else []))
+        self.allowed_prefixes = (f"/{stage}/", *([static_url] if static_url else []))
         self.cookies = {}
         self.cookie_attributes = {}
         self.location = None
