@@ -5,6 +5,7 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz/", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("todos/", include("todos.urls")),
     path("admin/", admin.site.urls),
