@@ -10,3 +10,8 @@ urlpatterns = [
     path("todos/", include("todos.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = views.bad_request
+handler403 = views.permission_denied
+handler404 = views.page_not_found
+handler500 = views.server_error
