@@ -74,6 +74,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "todos:list"
 LOGOUT_REDIRECT_URL = "home"
 
+# This many failed log-ins for one account within LOGIN_LOCKOUT_SECONDS lock it for that long.
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
