@@ -1,7 +1,7 @@
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -14,6 +14,7 @@ from .forms import CompletedForm, TodoEditForm, TodoForm
 from .models import Todo
 
 FILTERS = {"all": "todos:list", "active": "todos:active", "completed": "todos:completed"}
+FORM_CONTENT_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
 
 
 def wants_json(request):
@@ -53,6 +54,18 @@ def json_errors(form, status=400):
     return JsonResponse({"errors": form.errors.get_json_data()}, status=status)
 
 
+def form_posts(view):
+    """Refuse a POST whose body is not form-encoded (JSON, say): its fields would read as missing."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method == "POST" and request.content_type not in FORM_CONTENT_TYPES:
+            raise BadRequest("The body of a POST must be form-encoded.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def todo_action(*methods):
     """Run the view on one of the signed-in user's todos; anybody else's id is a 404."""
 
@@ -60,6 +73,7 @@ def todo_action(*methods):
         @never_cache
         @login_required
         @require_http_methods(list(methods))
+        @form_posts
         @wraps(view)
         def wrapper(request, pk):
             todo = Todo.objects.filter(owner=request.user, pk=pk).first()
@@ -77,6 +91,7 @@ def todo_action(*methods):
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
+@form_posts
 def todo_list(request, filter="all"):
     form = TodoForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
@@ -135,6 +150,7 @@ def todo_delete(request, todo):
 
 @login_required
 @require_POST
+@form_posts
 def todo_toggle_all(request):
     form = CompletedForm(request.POST)
     form.is_valid()
@@ -150,5 +166,6 @@ def todo_toggle_all(request):
 
 @login_required
 @require_POST
+@form_posts
 def todo_clear_completed(request):
     return answer(request, deleted=services.todos_clear_completed(owner=request.user))
