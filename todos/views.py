@@ -2,7 +2,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, ValidationError
-from django.http import Http404, HttpResponseNotAllowed, JsonResponse
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -30,7 +30,9 @@ def safe_next(request):
 
 
 def redirect_back(request):
-    return redirect(safe_next(request) or "todos:list")
+    # Not redirect(url): it would read a url without "/" or "." ("0", say) as a view name.
+    url = safe_next(request)
+    return HttpResponseRedirect(url) if url else redirect("todos:list")
 
 
 def todo_json(request, todo):

@@ -162,3 +162,12 @@ def test_the_rules_refuse_damaged_titles_from_anywhere(user, todo, title, code):
     with pytest.raises(ValidationError):
         services.todo_rename(todo=todo, title=title)
     assert state() == [("unchanged", False)]
+
+
+@pytest.mark.parametrize(
+    ("next_url", "location"), [("0", "0"), (":", ":"), ("a b", "a%20b"), ("todos:list", "/todos/")]
+)
+def test_a_next_that_looks_like_a_view_name_is_never_reversed(user_client, todo, next_url, location):
+    response = user_client.post(url("toggle", todo), {"next": next_url})
+    assert response.status_code == 302
+    assert response.url == location
