@@ -31,7 +31,9 @@ class LoginThrottleAdmin(admin.ModelAdmin):
     list_display = ("key", "failures", "window_start", "locked_until")
     search_fields = ("key",)
     ordering = ("-locked_until", "key")
-    readonly_fields = ("key", "failures", "window_start", "locked_until")
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
