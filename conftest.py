@@ -2,6 +2,12 @@ import os
 import shutil
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# Property tests: a modest number of examples and no per-example deadline, so that both database
+# legs stay quick and a busy CI machine cannot fail a slow example; print_blob tells how to replay.
+hypothesis_settings.register_profile("suite", max_examples=50, deadline=None, print_blob=True)
+hypothesis_settings.load_profile("suite")
 
 PASSWORD = "correct horse battery staple"
 CHROMIUM_ARGS = [

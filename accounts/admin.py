@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .forms import AdminUserAddForm, AdminUserChangeForm
-from .models import User
+from .forms import AdminLoginForm, AdminUserAddForm, AdminUserChangeForm
+from .models import LoginThrottle, User
+
+admin.site.login_form = AdminLoginForm
 
 
 @admin.register(User)
@@ -20,3 +22,18 @@ class UserAdmin(BaseUserAdmin):
         ("Important dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "usable_password", "password1", "password2")}),)
+
+
+@admin.register(LoginThrottle)
+class LoginThrottleAdmin(admin.ModelAdmin):
+    """Locked keys and recent failures; deleting a throttle lifts its lock."""
+
+    list_display = ("key", "failures", "window_start", "locked_until")
+    search_fields = ("key",)
+    ordering = ("-locked_until", "key")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import (
     AdminUserCreationForm,
     AuthenticationForm,
@@ -7,8 +8,9 @@ from django.contrib.auth.forms import (
     UsernameField,
 )
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
-from .models import User
+from .models import LoginThrottle, User
 
 
 class UniqueEmailMixin:
@@ -26,7 +28,50 @@ class SignupForm(UniqueEmailMixin, BaseUserCreationForm):
         widgets = {"email": forms.EmailInput(attrs={"autocomplete": "email"})}
 
 
-class LoginForm(AuthenticationForm):
+class LoginThrottleMixin:
+    """Refuse log-ins for an account key after too many failures, for a cool-off time (see LoginThrottle).
+
+    Never keyed on the client's address: behind API Gateway it comes from X-Forwarded-For, which
+    the client writes. While locked, even the right password is refused.
+    """
+
+    locked_message = "Too many failed log-ins for this account. Try again in %(wait)s."
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        if not username:
+            return super().clean()
+        # The throttle's row stays locked while the password is checked: concurrent attempts on one
+        # account are counted one after another, so no more than the limit are ever checked.
+        with transaction.atomic():
+            throttle = LoginThrottle.objects.acquire(username)
+            error = self.attempt(throttle)
+        if error:
+            raise error
+        return self.cleaned_data
+
+    def attempt(self, throttle):
+        """Check the password unless the key is locked; record the outcome; return the error to show, if any."""
+        if throttle.is_locked():
+            return self.locked_error(throttle)
+        try:
+            super().clean()
+        except ValidationError as error:
+            if error.code != "invalid_login":
+                return error
+            throttle.record_failure()
+            return self.locked_error(throttle) if throttle.is_locked() else error
+        if self.get_user() is not None:
+            throttle.delete()
+        return None
+
+    def locked_error(self, throttle):
+        minutes = throttle.minutes_left()
+        wait = f"{minutes} minute" if minutes == 1 else f"{minutes} minutes"
+        return ValidationError(self.locked_message, code="locked", params={"wait": wait})
+
+
+class LoginForm(LoginThrottleMixin, AuthenticationForm):
     username = UsernameField(
         label="Email",
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
@@ -35,6 +80,10 @@ class LoginForm(AuthenticationForm):
         **AuthenticationForm.error_messages,
         "invalid_login": "The e-mail address and password do not match an account.",
     }
+
+
+class AdminLoginForm(LoginThrottleMixin, AdminAuthenticationForm):
+    pass
 
 
 class AccountDeleteForm(forms.Form):

@@ -1,3 +1,7 @@
+import math
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -75,3 +79,54 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.email
+
+
+class LoginThrottleManager(models.Manager):
+    def acquire(self, username):
+        """The throttle of the account key typed as `username`, row-locked until the transaction ends."""
+        throttle, _ = self.select_for_update().get_or_create(key=LoginThrottle.key_for(username))
+        return throttle
+
+
+class LoginThrottle(models.Model):
+    """Failed log-ins for one account key, kept in the database so that every server counts them together.
+
+    The key is the e-mail address as typed, whether or not an account uses it: a lock then looks the
+    same for every address and tells nothing about which accounts exist.
+    """
+
+    key = models.CharField("e-mail address as typed, lower-cased", max_length=254, unique=True)
+    failures = models.PositiveIntegerField("failures in the current window", default=0)
+    window_start = models.DateTimeField("first failure of the window", null=True, blank=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    objects = LoginThrottleManager()
+
+    class Meta:
+        verbose_name = "log-in throttle"
+        verbose_name_plural = "log-in throttles"
+
+    def __str__(self):
+        return self.key
+
+    @staticmethod
+    def key_for(username):
+        # lower() can lengthen a few characters (İ becomes i̇); the key keeps the field's 254.
+        return UserManager.normalize_email(username).lower()[:254]
+
+    def is_locked(self):
+        return self.locked_until is not None and self.locked_until > timezone.now()
+
+    def minutes_left(self):
+        return math.ceil((self.locked_until - timezone.now()).total_seconds() / 60)
+
+    def record_failure(self):
+        """Count a failed log-in; the LOGIN_FAILURE_LIMIT-th within the window locks the key for a while."""
+        now = timezone.now()
+        window = timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
+        if self.window_start is None or now - self.window_start >= window:
+            self.failures, self.window_start = 0, now
+        self.failures += 1
+        if self.failures >= settings.LOGIN_FAILURE_LIMIT:
+            self.failures, self.window_start, self.locked_until = 0, None, now + window
+        self.save()

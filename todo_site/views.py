@@ -1,7 +1,73 @@
+import sys
+
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from todos.views import wants_json
+
+# Errors a database gives while it cannot be reached: worth a "try again", not a bug report.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 30
 
 
 def home(request):
     if request.user.is_authenticated:
         return redirect("todos:list")
     return render(request, "home.html")
+
+
+@never_cache
+@require_safe
+@transaction.non_atomic_requests
+def healthz(request):
+    """For uptime checks: 200 when the database answers, else 503. One query; no session, no template."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
+def error_page(request, status, message, *, context_request=None):
+    """The error as {"error": message} for JSON callers, else the status's own page.
+
+    Pages for broken requests and server errors render without the request, as Django's own do:
+    the request's body or the database behind its session may be what failed.
+    """
+    if wants_json(request):
+        return JsonResponse({"error": message}, status=status)
+    return HttpResponse(loader.render_to_string(f"{status}.html", request=context_request), status=status)
+
+
+def bad_request(request, exception):
+    return error_page(request, 400, "The request could not be read.")
+
+
+def permission_denied(request, exception):
+    return error_page(request, 403, "You do not have access to this.", context_request=request)
+
+
+def page_not_found(request, exception):
+    return error_page(request, 404, "There is nothing here.", context_request=request)
+
+
+def server_error(request):
+    """A 500, or a 503 "try again" with Retry-After while the database cannot be reached."""
+    if isinstance(sys.exception(), DATABASE_UNAVAILABLE):
+        response = error_page(request, 503, "The site is briefly unavailable. Please try again in a moment.")
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    return error_page(request, 500, "Something went wrong on our side. Please try again later.")
+
+
+def csrf_failure(request, reason=""):
+    """A form or script posted without a valid CSRF token: usually a page left open across a log-in or out."""
+    if wants_json(request):
+        message = "This page is out of date or your session has ended. Reload the page and try again."
+        return JsonResponse({"error": message}, status=403)
+    return HttpResponse(loader.render_to_string("403_csrf.html", request=request), status=403)

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.db.models import Count, Q
 from django.db.models.functions import Length, Trim
@@ -8,6 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 TITLE_MAX_LENGTH = 200
+
+
+def validate_readable(title):
+    """Refuse text that arrived damaged: bytes that are not UTF-8 are decoded to U+FFFD."""
+    if "\ufffd" in title:
+        raise ValidationError("This title could not be read. Please type it again.", code="unreadable")
 
 
 class TodoQuerySet(models.QuerySet):
@@ -30,7 +37,9 @@ class TodoQuerySet(models.QuerySet):
 
 class Todo(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="todos")
-    title = models.CharField(max_length=TITLE_MAX_LENGTH)
+    title = models.CharField(
+        max_length=TITLE_MAX_LENGTH, validators=[ProhibitNullCharactersValidator(), validate_readable]
+    )
     completed = models.BooleanField(default=False)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)

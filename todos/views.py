@@ -1,8 +1,8 @@
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseNotAllowed, JsonResponse
+from django.core.exceptions import BadRequest, ValidationError
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,6 +14,7 @@ from .forms import CompletedForm, TodoEditForm, TodoForm
 from .models import Todo
 
 FILTERS = {"all": "todos:list", "active": "todos:active", "completed": "todos:completed"}
+FORM_CONTENT_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
 
 
 def wants_json(request):
@@ -29,7 +30,9 @@ def safe_next(request):
 
 
 def redirect_back(request):
-    return redirect(safe_next(request) or "todos:list")
+    # Not redirect(url): it would read a url without "/" or "." ("0", say) as a view name.
+    url = safe_next(request)
+    return HttpResponseRedirect(url) if url else redirect("todos:list")
 
 
 def todo_json(request, todo):
@@ -53,6 +56,18 @@ def json_errors(form, status=400):
     return JsonResponse({"errors": form.errors.get_json_data()}, status=status)
 
 
+def form_posts(view):
+    """Refuse a POST whose body is not form-encoded (JSON, say): its fields would read as missing."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method == "POST" and request.content_type not in FORM_CONTENT_TYPES:
+            raise BadRequest("The body of a POST must be form-encoded.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def todo_action(*methods):
     """Run the view on one of the signed-in user's todos; anybody else's id is a 404."""
 
@@ -60,6 +75,7 @@ def todo_action(*methods):
         @never_cache
         @login_required
         @require_http_methods(list(methods))
+        @form_posts
         @wraps(view)
         def wrapper(request, pk):
             todo = Todo.objects.filter(owner=request.user, pk=pk).first()
@@ -77,6 +93,7 @@ def todo_action(*methods):
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
+@form_posts
 def todo_list(request, filter="all"):
     form = TodoForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
@@ -135,6 +152,7 @@ def todo_delete(request, todo):
 
 @login_required
 @require_POST
+@form_posts
 def todo_toggle_all(request):
     form = CompletedForm(request.POST)
     form.is_valid()
@@ -150,5 +168,6 @@ def todo_toggle_all(request):
 
 @login_required
 @require_POST
+@form_posts
 def todo_clear_completed(request):
     return answer(request, deleted=services.todos_clear_completed(owner=request.user))

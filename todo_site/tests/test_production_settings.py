@@ -1,6 +1,8 @@
-"""Production settings start only when their required environment is present."""
+"""Production settings start only when their required environment is present, and harden every response."""
 
+import json
 import os
+import re
 import subprocess
 import sys
 
@@ -58,3 +60,63 @@ def test_local_defaults_need_no_environment():
     assert "+ DEBUG = True" in result.stdout
     assert "django.db.backends.sqlite3" in result.stdout
     assert "django.core.mail.backends.console.EmailBackend" in result.stdout
+
+
+CLOUDFRONT_STATIC_URL = "https://d111.cloudfront.net/static/"
+
+
+@pytest.fixture(scope="module")
+def production_visit(tmp_path_factory):
+    """What a visitor receives from the production settings: log-in page, sign-in, a 404, plain HTTP.
+
+    Static files come from another origin, as they do on Lambda.
+    """
+    database = tmp_path_factory.mktemp("production") / "db.sqlite3"
+    env = {key: value for key, value in os.environ.items() if key not in REALISTIC_ENVIRONMENT}
+    env.update(REALISTIC_ENVIRONMENT, DATABASE_URL=f"sqlite:///{database}", STATIC_URL=CLOUDFRONT_STATIC_URL)
+    result = subprocess.run(
+        [sys.executable, "-m", "todo_site.tests.production_probe"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("response", ["login_page", "signed_in", "not_found"])
+def test_production_responses_carry_the_security_headers(production_visit, response):
+    headers = production_visit[response]["headers"]
+    hsts = headers["Strict-Transport-Security"]
+    assert int(re.search(r"max-age=(\d+)", hsts).group(1)) >= 365 * 24 * 3600
+    assert "includeSubDomains" in hsts
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    csp = dict(directive.split(" ", 1) for directive in headers["Content-Security-Policy"].split("; "))
+    assert csp["default-src"] == "'self'"
+    for directive in ("script-src", "style-src", "font-src"):
+        assert csp[directive] == "'self' https://d111.cloudfront.net"
+    assert csp["img-src"] == "'self' https://d111.cloudfront.net data:"
+    assert csp["object-src"] == "'none'"
+    assert csp["base-uri"] == "'none'"
+    assert csp["frame-ancestors"] == "'none'"
+    assert "unsafe-inline" not in headers["Content-Security-Policy"]
+
+
+def test_production_cookies_are_secure_httponly_and_same_site(production_visit):
+    csrf = production_visit["login_page"]["cookies"]["csrftoken"]
+    assert csrf["secure"] is True
+    assert csrf["samesite"] == "Lax"
+    assert production_visit["signed_in"]["status"] == 302
+    session = production_visit["signed_in"]["cookies"]["sessionid"]
+    assert session == {"secure": True, "httponly": True, "samesite": "Lax"}
+
+
+def test_production_sends_plain_http_to_https(production_visit):
+    plain = production_visit["plain_http"]
+    assert plain["status"] == 301
+    assert plain["location"].startswith("https://abc123.execute-api.us-east-1.amazonaws.com/")

@@ -1,0 +1,65 @@
+"""Many requests at once, each with its own database connection, lose nothing and bypass nothing."""
+
+from functools import partial
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import LoginThrottle
+from todos.models import Todo
+
+from .concurrency import run_together
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="SQLite takes one writer at a time; concurrency is proven on PostgreSQL, as in production.",
+    ),
+]
+JSON = {"HTTP_ACCEPT": "application/json"}
+
+
+def session_cookie(user):
+    client = Client()
+    client.force_login(user)
+    return client.cookies["sessionid"].value
+
+
+def add_and_complete(session, title):
+    """One visitor adds a todo and ticks it, as the page's script does; returns both answers' statuses."""
+    client = Client()
+    client.cookies["sessionid"] = session
+    created = client.post(reverse("todos:list"), {"title": title}, **JSON)
+    if created.status_code != 201:
+        return created.status_code, None
+    toggled = client.post(reverse("todos:toggle", args=[created.json()["todo"]["id"]]), {"completed": "true"}, **JSON)
+    return created.status_code, toggled.status_code
+
+
+def test_concurrent_writers_lose_nothing(user, other_user):
+    sessions = {user: session_cookie(user), other_user: session_cookie(other_user)}
+    jobs = [partial(add_and_complete, sessions[owner], f"todo {n}") for n in range(100) for owner in sessions]
+    assert run_together(jobs, threads=8) == [(201, 200)] * 200
+    for owner in sessions:
+        todos = Todo.objects.filter(owner=owner)
+        assert todos.counts() == {"total": 100, "completed": 100, "active": 0}
+        assert sorted(todos.values_list("title", flat=True)) == sorted(f"todo {n}" for n in range(100))
+
+
+def failed_log_in(email):
+    """One wrong-password log-in from a new client; returns which refusal it got."""
+    response = Client().post(reverse("login"), {"username": email, "password": "not the password"})
+    content = response.content.decode()
+    return "locked" if "Too many failed log-ins" in content else "invalid" if "do not match" in content else content
+
+
+def test_concurrent_guesses_check_no_more_passwords_than_the_limit(user):
+    limit = settings.LOGIN_FAILURE_LIMIT
+    answers = run_together([partial(failed_log_in, "ann@example.com")] * 24, threads=8)
+    assert answers.count("invalid") == limit - 1
+    assert answers.count("locked") == 24 - (limit - 1)
+    assert LoginThrottle.objects.get(key="ann@example.com").is_locked()
