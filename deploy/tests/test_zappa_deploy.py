@@ -4,6 +4,9 @@
 Moto stands in for IAM, S3, Lambda, CloudFormation, API Gateway and EventBridge in this process
 (`mock_aws`, fake credentials), so Zappa's own commands run unchanged from the prebuilt zip.
 Where moto 5.2 differs from AWS the gap is named and worked around as narrowly as possible.
+Moto cannot run the function (that needs Docker): the deployed URL answers 404, which Zappa's
+check of `touch_path` after deploy and update lets pass; the package's own tests and
+lambda-local show what that URL serves.
 """
 
 import json
