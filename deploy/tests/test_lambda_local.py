@@ -44,15 +44,19 @@ def lambda_local(lambda_zip, scratch_database, tmp_path_factory):
 
 
 def test_the_todomvc_journey_with_javascript(lambda_local, new_page):
+    """Scripts and styles come from the S3 API, as the Content-Security-Policy allows."""
     site, static_origin, _ = lambda_local
     page = new_page()
     loaded = []
     page.on("response", lambda response: loaded.append((response.url, response.status)))
+    violations = []
+    page.on("console", lambda message: "Content Security Policy" in message.text and violations.append(message.text))
 
     journey_with_javascript(page, f"{site}accounts/signup/", email="ann@example.com")
 
     assert [url for url, status in loaded if url.startswith(static_origin) and "/todos/todos." in url]
     assert not [(url, status) for url, status in loaded if status >= 400 and not url.endswith("/favicon.ico")]
+    assert violations == []
 
 
 def test_the_todomvc_journey_without_javascript(lambda_local, new_page):
