@@ -4,12 +4,12 @@ it: on PostgreSQL, with the S3 emulator, driven by the events API Gateway and `z
 send. What runs here is exactly what would be uploaded.
 """
 
+import contextlib
 import importlib.util
 import json
 import re
 import urllib.request
 import zipfile
-from pathlib import Path
 
 import psycopg2
 import pytest
@@ -17,7 +17,7 @@ import pytest
 from deploy.events import api_host
 from deploy.runtime import LocalFunction
 from deploy.s3_emulator import S3Emulator
-from deploy.stage import Stage, local_secrets
+from deploy.stage import BASE_DIR, Stage, local_secrets
 
 from .conftest import daily_event
 from .visitor import PASSWORD, Visitor, journey
@@ -69,11 +69,15 @@ def start_function(task_root, dev, s3, scratch_database):
 
 @pytest.fixture(scope="module")
 def function(start_function):
-    """One instance, set up as the README's first steps do: migrate, then collectstatic."""
-    function = start_function()
-    function.migration = function.invoke({"manage": "migrate --noinput"})
-    function.collection = function.invoke({"manage": "collectstatic --noinput"})
-    return function
+    return start_function()
+
+
+@pytest.fixture(scope="module")
+def first_steps(function):
+    """The README's first steps, through the handler: migrate, then collectstatic."""
+    return {
+        command: function.invoke({"manage": command}) for command in ("migrate --noinput", "collectstatic --noinput")
+    }
 
 
 @pytest.fixture(scope="module")
@@ -82,14 +86,14 @@ def static_url(s3, dev):
 
 
 @pytest.fixture
-def visitor(function, dev, static_url):
+def visitor(function, first_steps, dev, static_url):
     return Visitor(
         lambda event: function.invoke(event).check(), stage="dev", host=api_host(dev.region), static_url=static_url
     )
 
 
 def query(database_url, sql, parameters=()):
-    with psycopg2.connect(database_url) as connection, connection.cursor() as cursor:
+    with contextlib.closing(psycopg2.connect(database_url)) as connection, connection, connection.cursor() as cursor:
         cursor.execute(sql, parameters)
         return cursor.fetchall() if cursor.description else None
 
@@ -148,16 +152,18 @@ def test_the_function_sees_only_the_package_and_the_standard_library(function, t
     assert not [entry for entry in runtime["path"] if "site-packages" in entry]
 
 
-def test_migrate_creates_the_schema_on_an_empty_database(function, scratch_database):
-    assert function.migration.check() == {}
-    assert "Applying todos.0001_initial... OK" in function.migration.logs
+def test_migrate_creates_the_schema_on_an_empty_database(first_steps, scratch_database):
+    migration = first_steps["migrate --noinput"]
+    assert migration.check() == {}
+    assert "Applying todos.0001_initial... OK" in migration.logs
     tables = {row[0] for row in query(scratch_database, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
     assert {"accounts_user", "todos_todo", "django_session"} <= tables
 
 
-def test_collectstatic_puts_hashed_files_in_the_bucket(function, s3, dev):
-    function.collection.check()
-    assert re.search(r"\d+ static files copied", function.collection.logs)
+def test_collectstatic_puts_hashed_files_in_the_bucket(first_steps, s3, dev):
+    collection = first_steps["collectstatic --noinput"]
+    collection.check()
+    assert re.search(r"\d+ static files copied", collection.logs)
     keys = {item["Key"] for item in s3.client().list_objects_v2(Bucket=dev.static_bucket)["Contents"]}
     assert "static/staticfiles.json" in keys
     assert [key for key in keys if re.fullmatch(r"static/todos/todos\.[0-9a-f]{12}\.js", key)]
@@ -167,10 +173,10 @@ def test_the_journey_through_the_package_and_its_static_files(visitor, static_ur
     files_before = sorted(task_root.rglob("*"))
     journey(visitor)
 
-    home = visitor.page(visitor.url("login"))
-    (stylesheet,) = [url for url in home.urls if url.startswith(static_url)]
+    login = visitor.page(visitor.url("login"))
+    (stylesheet,) = [url for url in login.urls if url.startswith(static_url)]
     with urllib.request.urlopen(stylesheet) as response:  # noqa: S310 - the emulator's http URL
-        assert response.read() == Path("todo_site/static/css/site.css").read_bytes()
+        assert response.read() == (BASE_DIR / "todo_site" / "static" / "css" / "site.css").read_bytes()
     assert sorted(task_root.rglob("*")) == files_before, "the function wrote into its read-only code folder"
 
 
@@ -183,7 +189,7 @@ def test_check_deploy_passes_with_production_values(start_function):
 
 
 @pytest.mark.parametrize("event", [{"manage": "clearsessions"}, daily_event(Stage("dev"))], ids=["manage", "daily"])
-def test_expired_sessions_are_deleted(function, scratch_database, event):
+def test_expired_sessions_are_deleted(function, first_steps, scratch_database, event):
     query(scratch_database, "DELETE FROM django_session")
     query(
         scratch_database,
