@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from deploy.events import Response, api_host, http_api_event, rest_event
 
-from .conftest import daily_event
+from .support import daily_event
 from .visitor import Visitor, journey
 
 pytestmark = pytest.mark.django_db

@@ -19,7 +19,7 @@ from deploy.runtime import LocalFunction
 from deploy.s3_emulator import S3Emulator
 from deploy.stage import BASE_DIR, Stage, local_secrets
 
-from .conftest import daily_event
+from .support import daily_event
 from .visitor import PASSWORD, Visitor, journey
 
 pytestmark = pytest.mark.lambda_package

@@ -12,7 +12,7 @@ from django.utils.module_loading import import_string
 
 from deploy.s3_emulator import CREDENTIALS, REGION
 
-from .conftest import production_settings
+from .support import production_settings
 
 pytestmark = pytest.mark.django_db
 
