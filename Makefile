@@ -63,5 +63,5 @@ package: $(PACKAGE_VENV)/.runtime  ## Build the Lambda zip of STAGE (dev or prod
 	@mkdir -p dist
 	VIRTUAL_ENV=$(abspath $(PACKAGE_VENV)) $(PACKAGE_VENV)/bin/zappa package $(STAGE) --output $(PACKAGE)
 
-lambda-local: package $(VENV)/.dev  ## Serve that zip at http://127.0.0.1:8001/$(STAGE)/
-	$(BIN)/python -m deploy.lambda_local --stage $(STAGE) --zip $(PACKAGE) --port 8001
+lambda-local: package $(VENV)/.dev  ## Serve that zip at http://127.0.0.1:8001/$(STAGE)/ (ADMIN=email: an admin)
+	$(BIN)/python -m deploy.lambda_local --stage $(STAGE) --zip $(PACKAGE) --port 8001 $(if $(ADMIN),--admin $(ADMIN))

@@ -8,8 +8,8 @@ clean interpreter (see deploy/runtime.py) behind a local API Gateway (deploy/bri
 The stage's AWS resources have local stand-ins: PostgreSQL from --database-url (default:
 DATABASE_URL, else a database on the local server, created if missing), moto's S3 API with
 the stage's static bucket and policy, and the remote environment object holding a freshly
-generated SECRET_KEY. Migrations and collectstatic run through the handler's "manage"
-events before the site is served; the function's log goes to stderr.
+generated SECRET_KEY. Migrations and collectstatic (and createadmin with --admin) run through
+the handler's "manage" events before the site is served; the function's log goes to stderr.
 """
 
 import argparse
@@ -37,6 +37,9 @@ def main(argv=None):
     parser.add_argument("--zip", required=True, type=Path, help="the package built by `make package`")
     parser.add_argument("--port", type=int, default=8001, help="0 picks a free port")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL") or LOCAL_DATABASE_URL)
+    parser.add_argument(
+        "--admin", metavar="EMAIL", help="create this administrator and print the link to set a password"
+    )
     args = parser.parse_args(argv)
     # Stopped by a signal, still clean up: the temporary folder, the S3 API, the function.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
@@ -52,21 +55,24 @@ def main(argv=None):
             package.extractall(task_root)
         stage.provide_s3(s3, local_secrets(args.database_url))
         function = LocalFunction(task_root, stage.function_environment(s3.url), timeout=stage.config["timeout_seconds"])
+        bridge = ApiGatewayBridge(function, stage=stage.name, api_host=api_host(stage.region), port=args.port)
         try:
-            for command in ("migrate --noinput", "collectstatic --noinput"):
+            commands = ["migrate --noinput", "collectstatic --noinput"]
+            if args.admin:
+                commands.append(f"createadmin {args.admin} {bridge.url.rstrip('/')}")
+            for command in commands:
                 print(f"manage {command}", file=sys.stderr, flush=True)
                 invocation = function.invoke({"manage": command})
                 sys.stderr.write(invocation.logs)
-                invocation.check()
-            bridge = ApiGatewayBridge(function, stage=stage.name, api_host=api_host(stage.region), port=args.port)
+                if invocation.error:
+                    sys.stderr.write("".join(invocation.error["stackTrace"]))
+                    sys.exit(f"manage {command} failed: {invocation.error['errorMessage']}")
             print(f"Serving {args.zip} at {bridge.url} (static files from {s3.url})", flush=True)
-            try:
-                bridge.serve_forever()
-            except KeyboardInterrupt:
-                pass
-            finally:
-                bridge.server_close()
+            bridge.serve_forever()
+        except KeyboardInterrupt:
+            pass
         finally:
+            bridge.server_close()
             function.close()
 
 

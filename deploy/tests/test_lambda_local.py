@@ -25,7 +25,7 @@ def lambda_local(lambda_zip, scratch_database, tmp_path_factory):
     with log.open("w") as stderr:
         process = subprocess.Popen(
             [sys.executable, "-m", "deploy.lambda_local", "--zip", str(lambda_zip), "--port", "0"]
-            + ["--database-url", scratch_database],
+            + ["--database-url", scratch_database, "--admin", "root@example.com"],
             cwd=BASE_DIR,
             stdout=subprocess.PIPE,
             stderr=stderr,
@@ -64,24 +64,45 @@ def test_the_todomvc_journey_without_javascript(lambda_local, new_page):
     journey_without_javascript(new_page(java_script_enabled=False), f"{site}accounts/signup/", email="bob@example.com")
 
 
+def reset_links(site, log):
+    # The console prints e-mails quoted-printable: "=" ends a line that continues.
+    printed = log.read_text().replace("=\n", "")
+    return re.findall(rf"^{re.escape(site)}accounts/password/reset/\S+$", printed, re.MULTILINE)
+
+
+def choose_password(page, link, password):
+    page.goto(link)
+    page.fill("input[name=new_password1]", password)
+    page.fill("input[name=new_password2]", password)
+    page.get_by_role("button", name="Set password").click()
+    expect(page.get_by_role("heading", name="Password set")).to_be_visible()
+
+
+def test_the_administrator_given_to_lambda_local_chooses_a_password_and_signs_in(lambda_local, new_page):
+    """make lambda-local ADMIN=root@example.com prints the administrator's one-time link."""
+    site, _, log = lambda_local
+    page = new_page()
+    choose_password(page, reset_links(site, log)[0], "a-Chosen-admin-Pass-7")
+    page.goto(f"{site}admin/")
+    page.fill("input[name=username]", "root@example.com")
+    page.fill("input[name=password]", "a-Chosen-admin-Pass-7")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
+
+
 def test_a_password_reset_link_in_the_log_leads_back_to_the_local_site(lambda_local, new_page):
     site, _, log = lambda_local
     page = new_page()
     sign_up(page, f"{site}accounts/signup/", "carol@example.com")
     page.get_by_role("button", name="Log out").click()
+    links_before = reset_links(site, log)
     page.goto(f"{site}accounts/password/reset/")
     page.fill("input[name=email]", "carol@example.com")
     page.get_by_role("button", name="Send the link").click()
     expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
 
-    # The console prints the e-mail quoted-printable: "=" ends a line that continues.
-    printed = log.read_text().replace("=\n", "")
-    (link,) = re.findall(rf"^{re.escape(site)}accounts/password/reset/\S+$", printed, re.MULTILINE)
-    page.goto(link)
-    page.fill("input[name=new_password1]", "a-Brand-new-Pass-42")
-    page.fill("input[name=new_password2]", "a-Brand-new-Pass-42")
-    page.get_by_role("button", name="Set password").click()
-    expect(page.get_by_role("heading", name="Password set")).to_be_visible()
+    (link,) = reset_links(site, log)[len(links_before) :]
+    choose_password(page, link, "a-Brand-new-Pass-42")
 
 
 def test_outside_the_stage_the_gateway_answers_forbidden(lambda_local):
