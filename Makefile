@@ -44,3 +44,24 @@ superuser: $(VENV)/.runtime  ## Create a local administrator (asks for a passwor
 
 clean:
 	rm -rf $(VENV) .venv-* dist build staticfiles .pytest_cache .ruff_cache
+
+# The Lambda package: `make package` builds dist/todo-site-$(STAGE).zip with Zappa from a
+# virtualenv that holds only requirements.txt; `make lambda-local` serves that zip at
+# http://127.0.0.1:8001/$(STAGE)/ through a local API Gateway (see deploy/lambda_local.py).
+STAGE ?= dev
+PACKAGE_VENV := .venv-package
+PACKAGE := dist/todo-site-$(STAGE).zip
+
+.PHONY: package lambda-local
+
+$(PACKAGE_VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/python -m venv --clear $(PACKAGE_VENV)
+	$(PACKAGE_VENV)/bin/pip install $(PIP_FLAGS) -r requirements.txt
+	@touch $@
+
+package: $(PACKAGE_VENV)/.runtime  ## Build the Lambda zip of STAGE (dev or production) into dist/
+	@mkdir -p dist
+	VIRTUAL_ENV=$(abspath $(PACKAGE_VENV)) $(PACKAGE_VENV)/bin/zappa package $(STAGE) --output $(PACKAGE)
+
+lambda-local: package $(VENV)/.dev  ## Serve that zip at http://127.0.0.1:8001/$(STAGE)/ (ADMIN=email: an admin)
+	$(BIN)/python -m deploy.lambda_local --stage $(STAGE) --zip $(PACKAGE) --port 8001 $(if $(ADMIN),--admin $(ADMIN))

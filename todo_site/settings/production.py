@@ -1,16 +1,18 @@
 """
 Settings for the Lambda stages (see zappa_settings.json).
 
-SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and EMAIL_URL have no default here: a missing one
-stops start-up with ImproperlyConfigured naming the variable.
+SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, EMAIL_URL and AWS_STORAGE_BUCKET_NAME have no
+default here: a missing one stops start-up with ImproperlyConfigured naming the variable.
 """
+
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import STATIC_URL, content_security_policy, env
 
-for name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "EMAIL_URL"):
+for name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "EMAIL_URL", "AWS_STORAGE_BUCKET_NAME"):
     if not env.str(name, default="").strip():
         raise ImproperlyConfigured(f"Set the {name} environment variable.")
 
@@ -25,3 +27,41 @@ CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+
+# Static files live in an S3 bucket under hashed names; browsers fetch them from STATIC_URL:
+# a CloudFront distribution's https://<domain>/static/ when set, else the bucket's own address.
+# boto3 takes its credentials from the Lambda role; AWS_ENDPOINT_URL_S3 is boto3's own
+# variable, set only for a local S3 API.
+bucket = env("AWS_STORAGE_BUCKET_NAME")
+s3_endpoint = env("AWS_ENDPOINT_URL_S3", default=None)
+if not urlsplit(STATIC_URL).netloc:
+    if s3_endpoint:
+        STATIC_URL = f"{s3_endpoint.rstrip('/')}/{bucket}/static/"
+    else:
+        STATIC_URL = f"https://{bucket}.s3.{env('AWS_REGION', default='us-east-1')}.amazonaws.com/static/"
+static = urlsplit(STATIC_URL)
+if not static.path.endswith("/static/"):
+    raise ImproperlyConfigured("STATIC_URL must end with /static/, the folder of the bucket collectstatic fills.")
+SECURE_CSP = content_security_policy(STATIC_URL)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "todo_site.storage.StaticStorage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "location": "static",
+            "endpoint_url": s3_endpoint,
+            # A file's URL is STATIC_URL and its hashed name, built without a call to S3.
+            "custom_domain": static.netloc + static.path.removesuffix("/static/"),
+            "url_protocol": f"{static.scheme}:",
+        },
+    },
+}
+
+# Lambda sends stderr to CloudWatch Logs: errors with their traceback, never request data.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django": {"handlers": ["console"], "level": "WARNING"}},
+}

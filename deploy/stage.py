@@ -1,0 +1,111 @@
+"""
+A Zappa stage as zappa_settings.json describes it, and local stand-ins for what it needs on AWS.
+
+On AWS a stage's function gets the Lambda role's credentials, its `aws_environment_variables`
+and, at its first start, the secrets of its `remote_env` object in S3; it stores static files
+in its bucket and talks to PostgreSQL. Here the S3 API is moto's server and PostgreSQL a local
+server; everything else comes from the same settings file and the repository's bucket policy.
+"""
+
+import contextlib
+import json
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import environ
+import psycopg2
+from psycopg2 import sql
+from zappa.cli import ZappaCLI
+
+from .s3_emulator import CREDENTIALS
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+SETTINGS_FILE = BASE_DIR / "zappa_settings.json"
+POLICIES = BASE_DIR / "deploy" / "aws"
+
+
+class Stage:
+    def __init__(self, name, settings_file=SETTINGS_FILE):
+        cli = ZappaCLI()
+        cli.api_stage = name
+        cli.load_settings_file(str(settings_file))
+        self.name = name
+        self.config = cli.stage_config
+        self.lambda_name = f"{self.config['project_name']}-{name}"
+        self.region = self.config["aws_region"]
+
+    @property
+    def static_bucket(self):
+        return self.config["aws_environment_variables"]["AWS_STORAGE_BUCKET_NAME"]
+
+    @property
+    def remote_env(self):
+        """(bucket, key) of the S3 object whose JSON the function loads into its environment."""
+        url = urlsplit(self.config["remote_env"])
+        return url.netloc, url.path.lstrip("/")
+
+    def policy(self, kind):
+        """A policy document of deploy/aws/ for this stage: "role" or "static-bucket"."""
+        return json.loads((POLICIES / f"{self.name}-{kind}-policy.json").read_text())
+
+    def function_environment(self, s3_endpoint):
+        """The environment Lambda gives the function, its S3 endpoint being `s3_endpoint`."""
+        return {
+            "AWS_REGION": self.region,
+            "AWS_DEFAULT_REGION": self.region,
+            "AWS_LAMBDA_FUNCTION_NAME": self.lambda_name,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(self.config["memory_size"]),
+            **CREDENTIALS,
+            **self.config.get("aws_environment_variables", {}),
+            "AWS_ENDPOINT_URL_S3": s3_endpoint,
+        }
+
+    def provide_s3(self, s3, remote_environment):
+        """Create the static bucket with its policy, and the remote environment object."""
+        client = s3.client()
+        _create_bucket(client, self.static_bucket)
+        client.put_bucket_policy(Bucket=self.static_bucket, Policy=json.dumps(self.policy("static-bucket")))
+        bucket, key = self.remote_env
+        _create_bucket(client, bucket)
+        client.put_object(Bucket=bucket, Key=key, Body=json.dumps(remote_environment).encode())
+
+
+def _create_bucket(client, name):
+    with contextlib.suppress(client.exceptions.BucketAlreadyOwnedByYou):
+        client.create_bucket(Bucket=name)
+
+
+def local_secrets(database_url):
+    """What a stage's remote environment object holds, for a local run: a fresh secret key."""
+    return {"SECRET_KEY": secrets.token_urlsafe(50), "DATABASE_URL": database_url, "EMAIL_URL": "consolemail://"}
+
+
+def _connect_to_server(url):
+    config = environ.Env.db_url_config(url)
+    connection = psycopg2.connect(
+        dbname="postgres",
+        user=config["USER"] or None,
+        password=config["PASSWORD"] or None,
+        host=config["HOST"] or None,
+        port=config["PORT"] or None,
+    )
+    connection.autocommit = True
+    return connection, config["NAME"]
+
+
+def create_database(url):
+    """Create the PostgreSQL database of `url` unless it exists."""
+    connection, name = _connect_to_server(url)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    connection.close()
+
+
+def drop_database(url):
+    connection, name = _connect_to_server(url)
+    with connection.cursor() as cursor:
+        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    connection.close()

@@ -1,0 +1,122 @@
+import logging
+import os
+import subprocess
+import sys
+import types
+from urllib.parse import urlsplit
+
+import environ
+import pytest
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from django.test.signals import storages_changed
+from django.urls import get_script_prefix, set_script_prefix
+from zappa.cli import ZappaCLI
+from zappa.handler import LambdaHandler
+
+from deploy.runtime import Context
+from deploy.s3_emulator import S3Emulator
+from deploy.stage import BASE_DIR, SETTINGS_FILE, Stage, create_database, drop_database, local_secrets
+
+from .support import REQUEST_SETTINGS, production_settings
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        return
+    skip = pytest.mark.skip(reason="builds the Lambda package: runs once, in the PostgreSQL leg")
+    for item in items:
+        if item.get_closest_marker("lambda_package"):
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def s3():
+    with S3Emulator() as emulator:
+        yield emulator
+
+
+@pytest.fixture(scope="session")
+def dev():
+    return Stage("dev")
+
+
+@pytest.fixture
+def build_lambda_handler(s3, settings, monkeypatch):
+    """Build Zappa's LambdaHandler for a stage in this process; call the result as Lambda calls it.
+
+    Django here runs the test settings plus production's request-facing ones (host, cookies,
+    HTTPS); the handler loads the stage's remote environment from the S3 emulator.
+    """
+    environment = dict(os.environ)
+    root_level = logging.getLogger().level
+    script_prefix = get_script_prefix()
+
+    def build(stage):
+        for name, value in production_settings(stage, s3.url, REQUEST_SETTINGS).items():
+            setattr(settings, name, value)
+        # The static storage keeps the stage prefix of its first request: on Lambda one process
+        # serves one stage, here every test starts with a fresh storage, as a new STATIC_URL gives.
+        storages_changed(setting="STATIC_URL")
+        stage.provide_s3(s3, local_secrets(environment.get("DATABASE_URL", "")))
+        os.environ.update(stage.function_environment(s3.url))
+        cli = ZappaCLI()
+        cli.api_stage = stage.name
+        cli.load_credentials = False
+        cli.load_settings(str(SETTINGS_FILE))
+        zappa_settings = types.ModuleType("zappa_settings")
+        exec(cli.get_zappa_settings_string(), zappa_settings.__dict__)  # noqa: S102 - Zappa's generated settings
+        monkeypatch.setitem(sys.modules, "zappa_settings", zappa_settings)
+        monkeypatch.setattr(LambdaHandler, "_LambdaHandler__instance", None)
+        LambdaHandler("zappa_settings")
+        return lambda event: LambdaHandler.lambda_handler(event, Context(timeout=30))
+
+    # As Django's test client does: the test's database connection must outlive each request.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield build
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+        logging.getLogger().setLevel(root_level)
+        # Django keeps the last request's script prefix (/dev/) for this thread's reverse().
+        set_script_prefix(script_prefix)
+        storages_changed(setting="STATIC_URL")
+        # The handler writes its remote environment and its own variables into os.environ.
+        os.environ.clear()
+        os.environ.update(environment)
+
+
+@pytest.fixture
+def lambda_handler(build_lambda_handler, dev):
+    """The dev stage's handler, built in this process."""
+    return build_lambda_handler(dev)
+
+
+@pytest.fixture(scope="session")
+def lambda_zip():
+    """The dev stage's package, built by `make package` as the README says."""
+    result = subprocess.run(
+        ["make", "--no-print-directory", "package", "STAGE=dev"],
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return BASE_DIR / "dist" / "todo-site-dev.zip"
+
+
+@pytest.fixture(scope="module")
+def scratch_database(request):
+    """A PostgreSQL database of its own on the server of DATABASE_URL, dropped afterwards."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        pytest.skip("needs a PostgreSQL server: set DATABASE_URL")
+    name = f"zappa_{environ.Env.db_url_config(url)['NAME']}_{request.module.__name__.rsplit('.', 1)[-1]}"
+    scratch_url = urlsplit(url)._replace(path=f"/{name}").geturl()
+    drop_database(scratch_url)
+    create_database(scratch_url)
+    yield scratch_url
+    drop_database(scratch_url)

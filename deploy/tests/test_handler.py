@@ -1,0 +1,71 @@
+"""Zappa's real LambdaHandler, built from the dev stage, serving API Gateway events in process."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+
+from deploy.events import Response, api_host, http_api_event, rest_event
+
+from .support import daily_event
+from .visitor import Visitor, journey
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def host(dev):
+    return api_host(dev.region)
+
+
+@pytest.mark.parametrize("event", [rest_event, http_api_event], ids=["rest-api", "http-api"])
+def test_the_whole_journey_stays_under_the_stage_prefix(lambda_handler, host, event):
+    """Every page, redirect, form action and script URL keeps /dev/ through the journey."""
+    journey(Visitor(lambda_handler, stage="dev", host=host, event=event))
+
+
+def test_session_and_csrf_cookies_are_secure_and_every_cookie_reaches_the_browser(lambda_handler, host, password):
+    visitor = Visitor(lambda_handler, stage="dev", host=host)
+    signup = visitor.page(visitor.url("signup"))
+    visitor.submit(signup, visitor.url("signup"), email="ann@example.com", password1=password, password2=password)
+
+    assert set(visitor.cookies) == {"csrftoken", "sessionid", "messages"}
+    for name in ("csrftoken", "sessionid"):
+        assert visitor.cookie_attributes[name]["secure"]
+    assert visitor.cookie_attributes["sessionid"]["httponly"]
+
+
+def test_a_post_from_another_origin_is_refused(lambda_handler, host, password):
+    """Zappa marks requests as HTTPS, so Django checks the Origin against the API's host."""
+    visitor = Visitor(lambda_handler, stage="dev", host=host)
+    signup = visitor.page(visitor.url("signup"))
+    fields = {**signup.form(visitor.url("signup")).fields, "email": "ann@example.com"}
+    fields.update(password1=password, password2=password)
+    event = rest_event(
+        "POST",
+        "/accounts/signup/",
+        stage="dev",
+        host=host,
+        headers=[
+            ("Cookie", f"csrftoken={visitor.cookies['csrftoken']}"),
+            ("Origin", "https://evil.example"),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+        body="&".join(f"{name}={value}" for name, value in fields.items()).encode(),
+    )
+    assert Response.from_result(lambda_handler(event)).status == 403
+
+
+def test_an_unknown_host_is_a_bad_request(lambda_handler):
+    event = rest_event("GET", "/", stage="dev", host="a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com")
+    assert Response.from_result(lambda_handler(event)).status == 400
+
+
+def test_the_daily_event_deletes_expired_sessions_only(lambda_handler, dev, client, user):
+    client.force_login(user)
+    Session.objects.create(session_key="x" * 32, session_data="", expire_date=timezone.now() - timedelta(days=1))
+
+    lambda_handler(daily_event(dev))
+
+    assert list(Session.objects.values_list("session_key", flat=True)) == [client.session.session_key]

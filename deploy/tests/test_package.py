@@ -1,0 +1,223 @@
+"""
+The zip of `make package`, unpacked and run by a clean interpreter (`-I -S -B`) as Lambda runs
+it: on PostgreSQL, with the S3 emulator, driven by the events API Gateway and `zappa manage`
+send. What runs here is exactly what would be uploaded.
+"""
+
+import contextlib
+import importlib.util
+import json
+import re
+import urllib.request
+import zipfile
+
+import psycopg2
+import pytest
+
+from deploy.events import api_host
+from deploy.runtime import LocalFunction
+from deploy.s3_emulator import S3Emulator
+from deploy.stage import BASE_DIR, Stage, local_secrets
+
+from .support import daily_event
+from .visitor import PASSWORD, Visitor, journey
+
+pytestmark = pytest.mark.lambda_package
+
+RUNTIME_PACKAGES = {
+    "accounts", "asgiref", "boto3", "botocore", "certifi", "dateutil", "django", "durationpy", "environ",
+    "jmespath", "markupsafe", "psycopg2", "s3transfer", "six", "sqlparse", "storages", "todo_site", "todos",
+    "urllib3", "werkzeug", "zappa",
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def names(lambda_zip):
+    with zipfile.ZipFile(lambda_zip) as package:
+        return package.namelist()
+
+
+@pytest.fixture(scope="module")
+def task_root(lambda_zip, tmp_path_factory):
+    root = tmp_path_factory.mktemp("lambda") / "task"
+    with zipfile.ZipFile(lambda_zip) as package:
+        package.extractall(root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def s3():
+    with S3Emulator() as emulator:
+        yield emulator
+
+
+@pytest.fixture(scope="module")
+def start_function(task_root, dev, s3, scratch_database):
+    """Start the package as a fresh Lambda instance, its remote environment holding `secrets`."""
+    functions = []
+
+    def start(**secrets):
+        dev.provide_s3(s3, {**local_secrets(scratch_database), **secrets})
+        function = LocalFunction(task_root, dev.function_environment(s3.url), timeout=dev.config["timeout_seconds"])
+        functions.append(function)
+        return function
+
+    yield start
+    for function in functions:
+        function.close()
+
+
+@pytest.fixture(scope="module")
+def function(start_function):
+    return start_function()
+
+
+@pytest.fixture(scope="module")
+def first_steps(function):
+    """The README's first steps, through the handler: migrate, then collectstatic."""
+    return {
+        command: function.invoke({"manage": command}) for command in ("migrate --noinput", "collectstatic --noinput")
+    }
+
+
+@pytest.fixture(scope="module")
+def static_url(s3, dev):
+    return f"{s3.url}/{dev.static_bucket}/static/"
+
+
+@pytest.fixture
+def visitor(function, first_steps, dev, static_url):
+    return Visitor(
+        lambda event: function.invoke(event).check(), stage="dev", host=api_host(dev.region), static_url=static_url
+    )
+
+
+def query(database_url, sql, parameters=()):
+    with contextlib.closing(psycopg2.connect(database_url)) as connection, connection, connection.cursor() as cursor:
+        cursor.execute(sql, parameters)
+        return cursor.fetchall() if cursor.description else None
+
+
+def test_the_package_holds_the_site_its_libraries_and_zappas_handler(names):
+    tops = {name.split("/")[0].removesuffix(".py") for name in names}
+    assert tops >= RUNTIME_PACKAGES
+    for name in [
+        "handler.py",
+        "zappa_settings.py",
+        "django/contrib/staticfiles/management/commands/collectstatic.py",
+        "accounts/management/commands/createadmin.py",
+        "todos/migrations/0001_initial.py",
+        "todos/static/todos/todos.js",
+        "todo_site/settings/production.py",
+        "todo_site/templates/base.html",
+    ]:
+        assert name in names
+
+
+def test_the_package_leaves_out_tests_tooling_and_local_data(names, lambda_zip):
+    tops = {name.split("/")[0].split("-")[0] for name in names}
+    tooling = {"pytest", "_pytest", "pytest_django", "moto", "playwright", "hypothesis", "ruff", "deploy", "scripts"}
+    cli_only = {"troposphere", "cfn_flip", "setuptools", "pkg_resources", "pip", "click", "yaml", "requests", "tqdm"}
+    assert not tops & (tooling | cli_only)
+    assert not [name for name in names if "tests" in name.split("/")[:-1] or name.endswith("conftest.py")]
+    assert not [name for name in names if name.endswith((".sqlite3", ".zip")) or name.startswith((".", "dist/"))]
+    for name in ["manage.py", "Makefile", "README.md", "pyproject.toml", "zappa_settings.json", "requirements.txt"]:
+        assert name not in names
+    assert "todo_site/settings/test.py" not in names
+    assert not [name for name in names if name.startswith("staticfiles/")]
+    assert lambda_zip.stat().st_size < 40 * 2**20
+
+
+def test_every_module_has_bytecode_compiled_from_its_packaged_source_that_is_never_rechecked(task_root):
+    sources = [path for path in task_root.rglob("*.py") if path.name != "__init__.py" or path.stat().st_size]
+    assert len(sources) > 1000
+    for source in sources:
+        bytecode = source.parent / "__pycache__" / f"{source.stem}.cpython-313.pyc"
+        header = bytecode.read_bytes()[:16]
+        assert int.from_bytes(header[4:8], "little") == 0b01, f"{bytecode} is not unchecked-hash bytecode"
+        assert header[8:16] == importlib.util.source_hash(source.read_bytes()), source
+
+
+def test_the_function_sees_only_the_package_and_the_standard_library(function, task_root):
+    code = (
+        "import importlib.util, json, sys; print('RUNTIME', json.dumps({'path': sys.path, 'flags': "
+        "[sys.flags.isolated, sys.flags.no_site, sys.flags.dont_write_bytecode], 'found': "
+        "[name for name in ('pytest', 'moto', 'playwright') if importlib.util.find_spec(name)]}))"
+    )
+    logs = function.invoke({"raw_command": code}).logs
+    runtime = json.loads(re.search(r"^RUNTIME (.*)$", logs, re.MULTILINE).group(1))
+    assert runtime["flags"] == [1, 1, 1]
+    assert runtime["found"] == []
+    assert runtime["path"][0] == str(task_root)
+    assert not [entry for entry in runtime["path"] if "site-packages" in entry]
+
+
+def test_migrate_creates_the_schema_on_an_empty_database(first_steps, scratch_database):
+    migration = first_steps["migrate --noinput"]
+    assert migration.check() == {}
+    assert "Applying todos.0001_initial... OK" in migration.logs
+    tables = {row[0] for row in query(scratch_database, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
+    assert {"accounts_user", "todos_todo", "django_session"} <= tables
+
+
+def test_collectstatic_puts_hashed_files_in_the_bucket(first_steps, s3, dev):
+    collection = first_steps["collectstatic --noinput"]
+    collection.check()
+    assert re.search(r"\d+ static files copied", collection.logs)
+    keys = {item["Key"] for item in s3.client().list_objects_v2(Bucket=dev.static_bucket)["Contents"]}
+    assert "static/staticfiles.json" in keys
+    assert [key for key in keys if re.fullmatch(r"static/todos/todos\.[0-9a-f]{12}\.js", key)]
+
+
+def test_the_journey_through_the_package_and_its_static_files(visitor, static_url, task_root):
+    files_before = sorted(task_root.rglob("*"))
+    journey(visitor)
+
+    login = visitor.page(visitor.url("login"))
+    (stylesheet,) = [url for url in login.urls if url.startswith(static_url)]
+    with urllib.request.urlopen(stylesheet) as response:  # noqa: S310 - the emulator's http URL
+        assert response.read() == (BASE_DIR / "todo_site" / "static" / "css" / "site.css").read_bytes()
+    assert sorted(task_root.rglob("*")) == files_before, "the function wrote into its read-only code folder"
+
+
+def test_check_deploy_passes_with_production_values(start_function):
+    """With a real SMTP server configured (console e-mail is refused for production)."""
+    function = start_function(EMAIL_URL="smtp+tls://AKIAEXAMPLE:secret@email-smtp.us-east-1.amazonaws.com:587")
+    invocation = function.invoke({"manage": "check --deploy --fail-level WARNING"})
+    invocation.check()
+    assert "System check identified no issues" in invocation.logs
+
+
+@pytest.mark.parametrize("event", [{"manage": "clearsessions"}, daily_event(Stage("dev"))], ids=["manage", "daily"])
+def test_expired_sessions_are_deleted(function, first_steps, scratch_database, event):
+    query(scratch_database, "DELETE FROM django_session")
+    query(
+        scratch_database,
+        "INSERT INTO django_session VALUES ('expired', '', now() - interval '1 day'), "
+        "('live', '', now() + interval '1 day')",
+    )
+    function.invoke(event).check()
+    assert query(scratch_database, "SELECT session_key FROM django_session") == [("live",)]
+
+
+def test_the_first_administrator_chooses_a_password_that_no_log_ever_shows(function, visitor):
+    site = f"https://{visitor.host}/dev"
+    logs = []
+
+    def invoke(event):
+        invocation = function.invoke(event)
+        logs.append(invocation.logs)
+        return invocation.check()
+
+    visitor.invoke = invoke
+    invoke({"manage": f"createadmin root@example.com {site}"})
+    link = re.search(rf"^{re.escape(site)}(/\S+)$", logs[0], re.MULTILINE).group(1)
+    set_password = visitor.follow(visitor.get(f"/dev{link}"))
+    response = visitor.submit(set_password, "", new_password1=PASSWORD, new_password2=PASSWORD)
+    assert response.header("Location") == visitor.url("password_reset_complete")
+
+    login = visitor.page(visitor.url("admin:login"))
+    response = visitor.submit(login, visitor.url("admin:login"), username="root@example.com", password=PASSWORD)
+    assert response.header("Location") == visitor.url("admin:index")
+    assert "Site administration" in visitor.get(visitor.url("admin:index")).text
+    assert not [log for log in logs if PASSWORD in log]
