@@ -53,8 +53,9 @@ def main(argv=None):
         task_root = Path(folder) / "task"
         with zipfile.ZipFile(args.zip) as package:
             package.extractall(task_root)
-        stage.provide_s3(s3, local_secrets(args.database_url))
-        function = LocalFunction(task_root, stage.function_environment(s3.url), timeout=stage.config["timeout_seconds"])
+        stage.provide_s3(s3)
+        environment = stage.function_environment(s3.url, local_secrets(args.database_url))
+        function = LocalFunction(task_root, environment, timeout=stage.config["timeout_seconds"])
         bridge = ApiGatewayBridge(function, stage=stage.name, api_host=api_host(stage.region), port=args.port)
         try:
             commands = ["migrate --noinput", "collectstatic --noinput"]

@@ -2,16 +2,15 @@
 A Zappa stage as zappa_settings.json describes it, and local stand-ins for what it needs on AWS.
 
 On AWS a stage's function gets the Lambda role's credentials, its `aws_environment_variables`
-and, at its first start, the secrets of its `remote_env` object in S3; it stores static files
-in its bucket and talks to PostgreSQL. Here the S3 API is moto's server and PostgreSQL a local
+and the secrets an operator put into its environment (deploy/set_secrets.py); it stores static
+files in its bucket and talks to PostgreSQL. Here the S3 API is moto's server and PostgreSQL a local
 server; everything else comes from the same settings file and the repository's bucket policy.
 """
 
 import contextlib
 import json
-import secrets
 from pathlib import Path
-from urllib.parse import urlsplit
+from secrets import token_urlsafe
 
 import environ
 import psycopg2
@@ -39,18 +38,15 @@ class Stage:
     def static_bucket(self):
         return self.config["aws_environment_variables"]["AWS_STORAGE_BUCKET_NAME"]
 
-    @property
-    def remote_env(self):
-        """(bucket, key) of the S3 object whose JSON the function loads into its environment."""
-        url = urlsplit(self.config["remote_env"])
-        return url.netloc, url.path.lstrip("/")
-
     def policy(self, kind):
         """A policy document of deploy/aws/ for this stage: "role" or "static-bucket"."""
         return json.loads((POLICIES / f"{self.name}-{kind}-policy.json").read_text())
 
-    def function_environment(self, s3_endpoint):
-        """The environment Lambda gives the function, its S3 endpoint being `s3_endpoint`."""
+    def function_environment(self, s3_endpoint, secrets):
+        """The environment Lambda gives the function: its settings' variables and its `secrets`.
+
+        `s3_endpoint` is the S3 API the function talks to.
+        """
         return {
             "AWS_REGION": self.region,
             "AWS_DEFAULT_REGION": self.region,
@@ -58,17 +54,15 @@ class Stage:
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(self.config["memory_size"]),
             **CREDENTIALS,
             **self.config.get("aws_environment_variables", {}),
+            **secrets,
             "AWS_ENDPOINT_URL_S3": s3_endpoint,
         }
 
-    def provide_s3(self, s3, remote_environment):
-        """Create the static bucket with its policy, and the remote environment object."""
+    def provide_s3(self, s3):
+        """Create the static bucket with its policy."""
         client = s3.client()
         _create_bucket(client, self.static_bucket)
         client.put_bucket_policy(Bucket=self.static_bucket, Policy=json.dumps(self.policy("static-bucket")))
-        bucket, key = self.remote_env
-        _create_bucket(client, bucket)
-        client.put_object(Bucket=bucket, Key=key, Body=json.dumps(remote_environment).encode())
 
 
 def _create_bucket(client, name):
@@ -77,8 +71,8 @@ def _create_bucket(client, name):
 
 
 def local_secrets(database_url):
-    """What a stage's remote environment object holds, for a local run: a fresh secret key."""
-    return {"SECRET_KEY": secrets.token_urlsafe(50), "DATABASE_URL": database_url, "EMAIL_URL": "consolemail://"}
+    """The secrets of a stage, for a local run: a fresh secret key."""
+    return {"SECRET_KEY": token_urlsafe(50), "DATABASE_URL": database_url, "EMAIL_URL": "consolemail://"}
 
 
 def _connect_to_server(url):

@@ -58,8 +58,8 @@ def build_lambda_handler(s3, settings, monkeypatch):
         # The static storage keeps the stage prefix of its first request: on Lambda one process
         # serves one stage, here every test starts with a fresh storage, as a new STATIC_URL gives.
         storages_changed(setting="STATIC_URL")
-        stage.provide_s3(s3, local_secrets(environment.get("DATABASE_URL", "")))
-        os.environ.update(stage.function_environment(s3.url))
+        stage.provide_s3(s3)
+        os.environ.update(stage.function_environment(s3.url, local_secrets(environment.get("DATABASE_URL", ""))))
         cli = ZappaCLI()
         cli.api_stage = stage.name
         cli.load_credentials = False

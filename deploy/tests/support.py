@@ -24,8 +24,7 @@ def production_settings(stage, s3_url, names):
     """Values of todo_site.settings.production, evaluated in a fresh interpreter with the stage's environment."""
     environment = {
         **{name: value for name, value in os.environ.items() if not name.startswith(("DJANGO_", "DATABASE_"))},
-        **local_secrets("postgres://todo@db.example.com:5432/todo"),
-        **stage.function_environment(s3_url),
+        **stage.function_environment(s3_url, local_secrets("postgres://todo@db.example.com:5432/todo")),
         "DJANGO_SETTINGS_MODULE": "todo_site.settings.production",
     }
     script = (

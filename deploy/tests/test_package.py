@@ -53,12 +53,13 @@ def s3():
 
 @pytest.fixture(scope="module")
 def start_function(task_root, dev, s3, scratch_database):
-    """Start the package as a fresh Lambda instance, its remote environment holding `secrets`."""
+    """Start the package as a fresh Lambda instance, its environment holding `secrets`."""
     functions = []
 
     def start(**secrets):
-        dev.provide_s3(s3, {**local_secrets(scratch_database), **secrets})
-        function = LocalFunction(task_root, dev.function_environment(s3.url), timeout=dev.config["timeout_seconds"])
+        dev.provide_s3(s3)
+        environment = dev.function_environment(s3.url, {**local_secrets(scratch_database), **secrets})
+        function = LocalFunction(task_root, environment, timeout=dev.config["timeout_seconds"])
         functions.append(function)
         return function
 

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(scope="module")
 def storages(s3, dev):
     """Production's STORAGES, with the dev stage's bucket and policy on the emulator."""
-    dev.provide_s3(s3, {})
+    dev.provide_s3(s3)
     return production_settings(dev, s3.url, ["STORAGES"])["STORAGES"]
 
 

@@ -9,6 +9,7 @@ check of `touch_path` after deploy and update lets pass; the package's own tests
 lambda-local show what that URL serves.
 """
 
+import io
 import json
 
 import boto3
@@ -17,6 +18,7 @@ import pytest
 from moto import mock_aws
 from zappa.cli import ZappaCLI
 
+from deploy import set_secrets
 from deploy.stage import POLICIES, SETTINGS_FILE
 
 pytestmark = pytest.mark.lambda_package
@@ -86,7 +88,8 @@ def zappa(monkeypatch):
     return zappa
 
 
-def test_deploy_status_update_and_undeploy_the_prebuilt_zip(aws, zappa, lambda_zip, dev, capsys):
+def test_deploy_status_secrets_update_and_undeploy_the_prebuilt_zip(aws, zappa, lambda_zip, dev, capsys, monkeypatch):
+    """Secrets put into the function's environment survive `zappa update`, which sets the stage's own variables."""
     zappa("deploy", "dev", "--zip", str(lambda_zip))
     assert "Deployment complete!: https://" in capsys.readouterr().out
     function = boto3.client("lambda").get_function_configuration(FunctionName=dev.lambda_name)
@@ -104,8 +107,15 @@ def test_deploy_status_update_and_undeploy_the_prebuilt_zip(aws, zappa, lambda_z
     zappa("status", "dev")
     assert dev.lambda_name in capsys.readouterr().out
 
+    secrets = {"SECRET_KEY": "k" * 50, "DATABASE_URL": "postgres://todo:pw@db:5432/todo", "EMAIL_URL": "consolemail://"}
+    monkeypatch.setattr("sys.stdin", io.StringIO("".join(f"{name}={value}\n" for name, value in secrets.items())))
+    set_secrets.main(["dev"])
+    assert "now holds DATABASE_URL, EMAIL_URL, SECRET_KEY" in capsys.readouterr().out
+
     zappa("update", "dev", "--zip", str(lambda_zip))
     assert "Your updated Zappa deployment is live!" in capsys.readouterr().out
+    function = boto3.client("lambda").get_function_configuration(FunctionName=dev.lambda_name)
+    assert function["Environment"]["Variables"] == {**dev.config["aws_environment_variables"], **secrets}
 
     zappa("undeploy", "dev", "--yes")
     with pytest.raises(boto3.client("lambda").exceptions.ResourceNotFoundException):
@@ -118,6 +128,7 @@ def test_deploy_status_update_and_undeploy_the_prebuilt_zip(aws, zappa, lambda_z
         for action in ([statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"])
     }
     assert zappa.calls - ALWAYS_ALLOWED <= allowed, "the deployer policy lacks actions these commands use"
+    assert {"lambda:GetFunctionConfiguration", "lambda:UpdateFunctionConfiguration", "lambda:GetFunction"} <= allowed
 
 
 def test_the_policies_are_valid_iam_documents(aws):
@@ -125,3 +136,19 @@ def test_the_policies_are_valid_iam_documents(aws):
     for path in sorted(POLICIES.glob("*-policy.json")):
         if path.name != "lambda-trust-policy.json" and "static-bucket" not in path.name:
             iam.create_policy(PolicyName=path.stem, PolicyDocument=path.read_text())
+
+
+def test_secrets_come_as_name_value_lines():
+    lines = ["# production", "", "SECRET_KEY = abc=def", "DATABASE_URL=postgres://u:p@h/d"]
+    assert set_secrets.parse(lines) == {"SECRET_KEY": "abc=def", "DATABASE_URL": "postgres://u:p@h/d"}
+    with pytest.raises(set_secrets.SecretsError, match="line 1: expected NAME=value"):
+        set_secrets.parse(["SECRET_KEY abc"])
+
+
+@pytest.mark.parametrize(
+    ("secrets", "message"),
+    [({"ALLOWED_HOSTS": "x"}, "ALLOWED_HOSTS: set in zappa_settings.json"), ({"SECRET_KEY": ""}, "SECRET_KEY: empty")],
+)
+def test_secrets_that_would_be_lost_or_empty_are_refused(dev, secrets, message):
+    with pytest.raises(set_secrets.SecretsError, match=message):
+        set_secrets.check(dev, secrets)

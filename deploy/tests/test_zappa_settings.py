@@ -45,7 +45,11 @@ def test_secrets_are_never_in_the_settings_file(stage):
     for key in ("environment_variables", "aws_environment_variables"):
         assert not SECRETS & set(stage.config.get(key, {}))
     assert not re.search(r"(?i)password|secret_key|postgres://", SETTINGS_FILE.read_text())
-    assert stage.config["remote_env"] == f"s3://todo-site-config-change-me/{stage.name}.json"
+
+
+def test_secrets_need_no_fetch_at_cold_start(stage):
+    """Secrets live in the function's environment (deploy/set_secrets.py), not in an object loaded at start."""
+    assert "remote_env" not in stage.config
 
 
 def test_each_stage_runs_with_its_own_role(stage):
@@ -55,7 +59,6 @@ def test_each_stage_runs_with_its_own_role(stage):
 
 def test_the_role_policy_allows_only_the_stages_own_resources_and_no_wildcard(stage):
     """The one "*" resource is EC2's Describe calls for the VPC, which accept no resource."""
-    bucket, key = stage.remote_env
     granted = {}
     for statement, actions, resources in statements(stage.policy("role")):
         assert statement["Effect"] == "Allow"
@@ -68,7 +71,7 @@ def test_the_role_policy_allows_only_the_stages_own_resources_and_no_wildcard(st
     assert granted["logs:PutLogEvents"] == {f"{log_group}:log-stream:*"}
     assert granted["s3:ListBucket"] == {f"arn:aws:s3:::{stage.static_bucket}"}
     assert granted["s3:PutObject"] == {f"arn:aws:s3:::{stage.static_bucket}/static/*"}
-    assert granted["s3:GetObject"] == {f"arn:aws:s3:::{stage.static_bucket}/static/*", f"arn:aws:s3:::{bucket}/{key}"}
+    assert granted["s3:GetObject"] == {f"arn:aws:s3:::{stage.static_bucket}/static/*"}
     subnets = {f"arn:aws:ec2:{stage.region}:123456789012:subnet/{id}" for id in stage.config["vpc_config"]["SubnetIds"]}
     assert subnets <= granted["ec2:CreateNetworkInterface"]
 
