@@ -14,7 +14,7 @@ import zipfile
 import psycopg2
 import pytest
 
-from deploy.events import api_host
+from deploy.events import Response, api_host, rest_event
 from deploy.runtime import LocalFunction
 from deploy.s3_emulator import S3Emulator
 from deploy.stage import BASE_DIR, Stage, local_secrets
@@ -126,7 +126,15 @@ def test_the_package_leaves_out_tests_tooling_and_local_data(names, lambda_zip):
         assert name not in names
     assert "todo_site/settings/test.py" not in names
     assert not [name for name in names if name.startswith("staticfiles/")]
-    assert lambda_zip.stat().st_size < 40 * 2**20
+    assert lambda_zip.stat().st_size < 20 * 10**6
+
+
+def test_the_package_leaves_out_models_of_aws_services_it_never_calls_and_gettext_sources(names):
+    models = {name.split("/")[2] for name in names if name.startswith("botocore/data/") and name.count("/") > 2}
+    assert models == {"s3"}
+    assert "botocore/data/endpoints.json" in names
+    assert not [name for name in names if name.endswith(".po")]
+    assert "django/contrib/admin/locale/fr/LC_MESSAGES/django.mo" in names
 
 
 def test_every_module_has_bytecode_compiled_from_its_packaged_source_that_is_never_rechecked(task_root):
@@ -168,6 +176,28 @@ def test_collectstatic_puts_hashed_files_in_the_bucket(first_steps, s3, dev):
     keys = {item["Key"] for item in s3.client().list_objects_v2(Bucket=dev.static_bucket)["Contents"]}
     assert "static/staticfiles.json" in keys
     assert [key for key in keys if re.fullmatch(r"static/todos/todos\.[0-9a-f]{12}\.js", key)]
+
+
+def test_the_packaged_manifest_is_the_one_collectstatic_writes_to_the_bucket(first_steps, s3, dev, lambda_zip):
+    first_steps["collectstatic --noinput"].check()
+    stored = s3.client().get_object(Bucket=dev.static_bucket, Key="static/staticfiles.json")["Body"].read()
+    with zipfile.ZipFile(lambda_zip) as package:
+        packaged = package.read("todo_site/staticfiles.json")
+    assert json.loads(packaged)["paths"] == json.loads(stored)["paths"]
+    assert "todos/todos.js" in json.loads(packaged)["paths"]
+
+
+def test_a_cold_start_renders_pages_without_calling_s3(task_root, dev, scratch_database, first_steps):
+    """Static URLs come from the packaged manifest: with S3 unreachable the pages still name hashed files."""
+    unreachable = "http://127.0.0.1:9"
+    function = LocalFunction(task_root, dev.function_environment(unreachable, local_secrets(scratch_database)))
+    try:
+        event = rest_event("GET", "/accounts/login/", stage="dev", host=api_host(dev.region))
+        response = Response.from_result(function.invoke(event).check())
+    finally:
+        function.close()
+    assert response.status == 200
+    assert re.search(rf'href="{unreachable}/{dev.static_bucket}/static/css/site\.[0-9a-f]{{12}}\.css"', response.text)
 
 
 def test_the_journey_through_the_package_and_its_static_files(visitor, static_url, task_root):

@@ -1,5 +1,6 @@
 """collectstatic with the production storage into the S3 emulator, and pages that use it."""
 
+import json
 import re
 import urllib.request
 
@@ -82,13 +83,14 @@ def test_the_admin_static_files_are_there_too(on_s3, admin_client):
         assert fetch(url)[0]
 
 
-def test_a_storage_that_read_an_older_manifest_finds_files_of_a_later_release(collected, settings):
-    """A warm Lambda container keeps serving pages after a release's collectstatic replaced the manifest."""
+def test_the_packaged_manifest_decides_the_names(collected, settings, tmp_path, monkeypatch):
+    """In the Lambda package the manifest of its own release decides the names, whatever the bucket holds."""
     settings.STORAGES = collected
     backend, options = import_string(collected["staticfiles"]["BACKEND"]), collected["staticfiles"]["OPTIONS"]
-    warm = backend(**options)
-    release = backend(**options)
-    release.hashed_files["release/new.css"] = "release/new.0123456789ab.css"
-    release.save_manifest()
-
-    assert warm.url("release/new.css").endswith("/static/release/new.0123456789ab.css")
+    packaged = tmp_path / "staticfiles.json"
+    packaged.write_text(json.dumps({"version": "1.1", "paths": {"release/new.css": "release/new.0123456789ab.css"}}))
+    monkeypatch.setattr("todo_site.storage.PACKAGED_MANIFEST", packaged)
+    assert backend(**options).url("release/new.css").endswith("/static/release/new.0123456789ab.css")
+    monkeypatch.setattr("todo_site.storage.PACKAGED_MANIFEST", tmp_path / "absent.json")
+    with pytest.raises(ValueError, match="Missing staticfiles manifest entry"):
+        backend(**options).url("release/new.css")
