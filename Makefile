@@ -65,3 +65,14 @@ package: $(PACKAGE_VENV)/.runtime  ## Build the Lambda zip of STAGE (dev or prod
 
 lambda-local: package $(VENV)/.dev  ## Serve that zip at http://127.0.0.1:8001/$(STAGE)/ (ADMIN=email: an admin)
 	$(BIN)/python -m deploy.lambda_local --stage $(STAGE) --zip $(PACKAGE) --port 8001 $(if $(ADMIN),--admin $(ADMIN))
+
+# `make bench`: cold start, warm overhead, package size, queries, page weight and cost, written to
+# docs/BENCHMARKS.md and docs/benchmarks.png (see bench/run.py). Needs PostgreSQL, as `make test`.
+.PHONY: bench
+
+$(VENV)/.bench: bench/requirements.txt $(VENV)/.dev
+	$(BIN)/pip install $(PIP_FLAGS) -r bench/requirements.txt
+	@touch $@
+
+bench: $(VENV)/.bench $(PACKAGE_VENV)/.runtime  ## Measure, write docs/BENCHMARKS.md, print the headline figures
+	$(BIN)/python -m bench.run

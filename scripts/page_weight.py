@@ -4,11 +4,12 @@ Renders the list page for a signed-in user with --todos todos (default 20) on a 
 in-memory SQLite database, and exits 1 when the raw total is over --budget-kb (default 30).
 1 KB = 1000 bytes.
 
-    .venv/bin/python scripts/page_weight.py [--todos 20] [--budget-kb 30]
+    .venv/bin/python scripts/page_weight.py [--todos 20] [--budget-kb 30] [--json]
 """
 
 import argparse
 import gzip
+import json
 import os
 import sys
 from html.parser import HTMLParser
@@ -62,12 +63,16 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--todos", type=int, default=20)
     parser.add_argument("--budget-kb", type=float, default=30)
+    parser.add_argument("--json", action="store_true", help="print [[part, bytes, gzipped bytes], ...] only")
     args = parser.parse_args()
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     os.environ.update(
         DJANGO_SETTINGS_MODULE="todo_site.settings.test", DATABASE_URL="sqlite://:memory:", ALLOWED_HOSTS="testserver"
     )
     parts = weigh(args.todos)
+    if args.json:
+        print(json.dumps([[name, len(content), len(gzip.compress(content))] for name, content in parts]))
+        return 0
     for name, content in parts:
         print(f"{name}: {len(content) / 1000:.1f} KB (gzip {len(gzip.compress(content)) / 1000:.1f} KB)")
     raw = sum(len(content) for _, content in parts)

@@ -1,0 +1,189 @@
+"""docs/BENCHMARKS.md and its chart, from the figures `make bench` measured."""
+
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402 - the backend must be chosen first
+
+# us-east-1 list prices (x86): Lambda per GB-second and per request, API Gateway per request.
+LAMBDA_GB_SECOND = 0.0000166667
+LAMBDA_REQUEST = 0.20 / 1e6
+REST_API_REQUEST = 3.50 / 1e6
+HTTP_API_REQUEST = 1.00 / 1e6
+MEMORY_GB = 0.5
+# Lambda gives a full vCPU at 1,769 MB, and CPU in proportion to memory below that.
+FULL_VCPU_MB = 1769
+
+
+def cost_per_million(duration_ms):
+    """(Lambda, with REST API, with HTTP API) dollars per million requests of `duration_ms` at 512 MB."""
+    billed = math.ceil(duration_ms) / 1000
+    lambda_cost = 1e6 * (billed * MEMORY_GB * LAMBDA_GB_SECOND + LAMBDA_REQUEST)
+    return lambda_cost, lambda_cost + 1e6 * REST_API_REQUEST, lambda_cost + 1e6 * HTTP_API_REQUEST
+
+
+def kb(size):
+    return f"{size / 1000:.1f}"
+
+
+def chart(path, figures):
+    ladder = figures["ladder"]
+    names = ["baseline", *[rung["name"] for rung in ladder]]
+    labels = ["hello world,\nstock Zappa", *[rung["short"] for rung in ladder]]
+    cold = [figures["cold"][name]["median"] * 1000 for name in names]
+    sizes = [figures["baseline_mb"], *[rung["mb"] for rung in ladder]]
+    figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.8), layout="constrained")
+    colours = ["#8c8c8c", *["#b83f45"] * len(ladder)]
+    left.bar(labels, cold, color=colours)
+    left.set_ylabel("cold start to first response, median (ms)")
+    left.set_title("Cold start: the todo page, signed in, 20 todos")
+    for index, value in enumerate(cold):
+        left.annotate(f"{value:.0f}", (index, value), ha="center", va="bottom")
+    right.bar(labels, sizes, color=colours)
+    right.axhline(20, color="#1a7f37", linestyle="--", linewidth=1, label="goal: 20 MB")
+    right.set_ylabel("zip (MB)")
+    right.set_title("Package size")
+    right.legend()
+    for axis in (left, right):
+        axis.tick_params(axis="x", labelrotation=30, labelsize=8)
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+def markdown(figures):
+    f = figures
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Produced by `make bench` on {f['date']}; every figure below comes from that run. Rerun it to",
+        "check them on your machine: it needs PostgreSQL (`DATABASE_URL`, else the local server) and",
+        "builds everything else itself.",
+        "",
+        "## Machine",
+        "",
+        *[f"- {name}: {value}" for name, value in f["machine"].items()],
+        "",
+        "## Headline figures",
+        "",
+        "| Figure | Value | Goal |",
+        "| --- | --- | --- |",
+        *[f"| `{name}` | {value} | {goal} |" for name, value, goal in f["headline"]],
+        "",
+        "![Cold starts and package sizes](benchmarks.png)",
+        "",
+        "## Cold start",
+        "",
+        "A fresh interpreter (`python -I -S -B`) in the unpacked package, from its start to the first",
+        "response, as Lambda starts a new instance: `GET /todos/` for a signed-in user with 20 todos on",
+        "PostgreSQL, through Zappa's handler with a REST API event. The baseline is a minimal Django",
+        "project of the same Django version (`startproject` and one view returning a short page)",
+        "packaged by `zappa package` with default settings from a virtualenv holding only Django and",
+        f"Zappa, answering `GET /`. {f['runs']} rounds, each subject once per round in turn, after a",
+        "warm-up round; the median counts.",
+        "",
+        "| Package | Zip (MB) | Median (ms) | Min (ms) | Max (ms) |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    rows = [("baseline", "hello world, stock `zappa package`", f["baseline_mb"])]
+    rows += [(rung["name"], rung["label"], rung["mb"]) for rung in f["ladder"]]
+    for name, label, size in rows:
+        ms = {key: f["cold"][name][key] * 1000 for key in ("median", "min", "max")}
+        lines.append(f"| {label} | {size:.1f} | {ms['median']:.0f} | {ms['min']:.0f} | {ms['max']:.0f} |")
+    lines += [
+        "",
+        "Each row of the todo site adds one lever to the row above it, so the difference between two",
+        "rows is what that lever is worth. The first row packages this project as Zappa does with its",
+        "defaults and loads the secrets from S3 at start (`remote_env`); the last is `make package`.",
+        "",
+        "- **Valid bytecode**: Zappa's zip carries bytecode whose source timestamps no longer match",
+        "  once unpacked, and Lambda's code folder is read-only, so every cold start compiles every",
+        "  module again. The zip callback adds unchecked-hash bytecode for Python 3.13 only.",
+        "- **Secrets in the function's environment**: no S3 client to build and no object to fetch",
+        "  before the first request.",
+        "- **Static manifest in the zip**: page templates name hashed static files; the manifest of",
+        "  those names comes with the package instead of from the bucket.",
+        "- **Lean zip**: Zappa's command-line-only dependencies left out, botocore's models of",
+        "  every service but S3, and gettext's `.po` sources.",
+        "",
+        f"Largest packages inside the final zip ({f['unzipped_mb']:.1f} MB unzipped):",
+        "",
+        "| Package | Unzipped (MB) |",
+        "| --- | --- |",
+        *[f"| {name} | {size / 1e6:.1f} |" for name, size in f["largest"]],
+        "",
+        "## Warm requests",
+        "",
+        f"`GET /todos/` for a signed-in user with 50 todos, {f['requests']} requests each, in one process",
+        "with the production settings on PostgreSQL: Django's WSGI handler given the environ Zappa",
+        "builds, against Zappa's Lambda handler given the API Gateway event, in alternating blocks.",
+        "The browser's `Accept-Encoding: gzip` is sent, as browsers do.",
+        "",
+        "| Path | p50 (ms) | p99 (ms) | Requests/s |",
+        "| --- | --- | --- | --- |",
+        *[
+            f"| {label} | {s['p50']:.2f} | {s['p99']:.2f} | {s['rps']:.0f} |"
+            for label, s in (("Django WSGI handler", f["warm"]["wsgi"]), ("Zappa handler", f["warm"]["handler"]))
+        ],
+        "",
+        f"Response compression (GZipMiddleware): the page leaves the function as {kb(f['gzip']['plain_bytes'])} KB",
+        f"without it and {kb(f['gzip']['gzip_bytes'])} KB with it; through the handler p50 is",
+        f"{f['gzip']['plain_p50']:.2f} ms without and {f['gzip']['gzip_p50']:.2f} ms with it.",
+        "",
+        "## SQL queries of the list page",
+        "",
+        "| Todos | Queries |",
+        "| --- | --- |",
+        *[f"| {todos} | {count} |" for todos, count in f["queries"].items()],
+        "",
+        "## Page weight",
+        "",
+        "The todo page of a user with 20 todos and the stylesheets and script it loads, uncompressed",
+        "and gzipped, against the asset set of the book's Flask todo app (which loads these before any",
+        "page of its own).",
+        "",
+        "| This site | Bytes | Gzipped |",
+        "| --- | --- | --- |",
+        *[f"| {name} | {raw:,} | {zipped:,} |" for name, raw, zipped in f["page"]],
+        f"| **total** | **{sum(p[1] for p in f['page']):,}** | **{sum(p[2] for p in f['page']):,}** |",
+        "",
+    ]
+    if f["anchor"]:
+        lines += [
+            "| Flask app's assets | Bytes | Gzipped |",
+            "| --- | --- | --- |",
+            *[f"| {name} | {raw:,} | {zipped:,} |" for name, raw, zipped in f["anchor"]],
+            f"| **total** | **{sum(p[1] for p in f['anchor']):,}** | **{sum(p[2] for p in f['anchor']):,}** |",
+            "",
+        ]
+    else:
+        lines += ["(npm was not available, so the anchor's files could not be fetched.)", ""]
+    lambda_cost, rest, http = f["cost"]["measured"]
+    scaled_lambda, scaled_rest, scaled_http = f["cost"]["scaled"]
+    lines += [
+        "## Cost per million requests",
+        "",
+        "At 512 MB in us-east-1 (list prices): Lambda $0.0000166667 per GB-second, billed per",
+        "millisecond, plus $0.20 per million requests; API Gateway $3.50 per million (REST API, what",
+        "Zappa deploys) or $1.00 per million (HTTP API).",
+        "",
+        "    cost = 1,000,000 × (ceil(duration ms) / 1000 × 0.5 GB × $0.0000166667 + $0.0000002) + API price",
+        "",
+        f"With the warm p50 through the handler measured here ({f['warm']['handler']['p50']:.2f} ms on one core",
+        f"of this machine), and with that duration stretched by {FULL_VCPU_MB}/512 for the CPU share Lambda gives",
+        f"512 MB ({f['cost']['scaled_ms']:.1f} ms), an estimate for CPU-bound work:",
+        "",
+        "| Duration | Lambda | + REST API | + HTTP API |",
+        "| --- | --- | --- | --- |",
+        f"| measured | ${lambda_cost:.2f} | ${rest:.2f} | ${http:.2f} |",
+        f"| CPU share of 512 MB | ${scaled_lambda:.2f} | ${scaled_rest:.2f} | ${scaled_http:.2f} |",
+        "",
+        "## Commands",
+        "",
+        "```sh",
+        "make bench      # everything above; its last five lines are the headline figures",
+        "```",
+        "",
+    ]
+    return "\n".join(lines)

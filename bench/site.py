@@ -1,0 +1,90 @@
+"""The site under measurement: PostgreSQL, the S3 API, and signed-in users with their todos.
+
+The database and the bucket are prepared through the packaged function itself (its `manage`
+events, as an operator would), the users and todos through the ORM of this process, with the
+function's secret key so that their session cookies are valid for the function.
+"""
+
+import json
+import os
+import zipfile
+from pathlib import Path
+
+from deploy.events import api_host, rest_event
+from deploy.runtime import LocalFunction
+from deploy.stage import Stage, create_database, drop_database, local_secrets
+
+from .packages import STAGE
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/todo_bench"
+
+
+def unpack(zip_path, folder):
+    root = Path(folder) / zip_path.stem
+    with zipfile.ZipFile(zip_path) as package:
+        package.extractall(root)
+    return root
+
+
+class Site:
+    def __init__(self, s3, database_url):
+        self.stage = Stage(STAGE)
+        self.host = api_host(self.stage.region)
+        self.s3 = s3
+        self.database_url = database_url
+        drop_database(database_url)
+        create_database(database_url)
+        self.secrets = local_secrets(database_url)
+        self.stage.provide_s3(s3)
+
+    def environment(self, *, remote_env=False):
+        """The function's environment; with remote_env its secrets wait in S3, where Zappa fetches them."""
+        if not remote_env:
+            return self.stage.function_environment(self.s3.url, self.secrets)
+        client = self.s3.client()
+        client.create_bucket(Bucket="todo-site-bench-config")
+        client.put_object(Bucket="todo-site-bench-config", Key=f"{STAGE}.json", Body=json.dumps(self.secrets).encode())
+        return self.stage.function_environment(self.s3.url, {})
+
+    def install(self, task_root):
+        """migrate and collectstatic through the function's manage events."""
+        function = LocalFunction(task_root, self.environment())
+        try:
+            for command in ("migrate --noinput", "collectstatic --noinput"):
+                function.invoke({"manage": command}).check()
+        finally:
+            function.close()
+
+    def setup_django(self):
+        """Django in this process, with the function's settings, secrets and database."""
+        os.environ.update(self.environment())
+        os.environ["DJANGO_SETTINGS_MODULE"] = "todo_site.settings.production"
+        import django
+
+        django.setup()
+
+    def signed_in_user(self, email, todos):
+        """A user with `todos` todos, and the Cookie header of a browser signed in as them."""
+        from django.test import Client
+
+        from accounts.models import User
+        from todos.models import Todo
+
+        user = User.objects.create_user(email=email)
+        Todo.objects.bulk_create(
+            Todo(owner=user, title=f"Todo number {number}: something to do", completed=number % 3 == 0)
+            for number in range(todos)
+        )
+        client = Client()
+        client.force_login(user)
+        return f"sessionid={client.cookies['sessionid'].value}"
+
+    def event(self, path, cookie, **headers):
+        sent = [("Cookie", cookie), ("Accept", "text/html"), *headers.items()]
+        return rest_event("GET", path, stage=STAGE, host=self.host, headers=sent)
+
+    def close(self):
+        from django.db import connections
+
+        connections.close_all()
+        drop_database(self.database_url)
