@@ -7,6 +7,7 @@ and passes its answer on as it is, but for a Location on the API's own origin: t
 cookies checked here are the ones the packaged handler sent.
 """
 
+import ast
 import contextlib
 import http.client
 import re
@@ -38,6 +39,17 @@ ONE_YEAR = 365 * 24 * 60 * 60
 @pytest.fixture(scope="module")
 def production():
     return Stage("production")
+
+
+def test_the_zip_runs_the_production_settings_with_zappas_debug_off_and_warnings_only(production_zip):
+    """What the handler reads at start, as generated into the package from the production stage."""
+    with zipfile.ZipFile(production_zip) as package:
+        lines = package.read("zappa_settings.py").decode().splitlines()
+    packaged = {name: ast.literal_eval(value) for name, _, value in (line.partition("=") for line in lines) if value}
+    assert packaged["API_STAGE"] == "production"
+    assert packaged["DJANGO_SETTINGS"] == "todo_site.settings.production"
+    assert packaged["DEBUG"] is False
+    assert packaged["LOG_LEVEL"] == "WARNING"
 
 
 @pytest.fixture(scope="module")
