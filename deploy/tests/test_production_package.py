@@ -80,7 +80,7 @@ class Reply:
         return cookies
 
 
-class Browser:
+class HttpVisitor:
     """A visitor talking HTTP to the local API Gateway: it keeps its cookies and posts forms with
     the CSRF token and its Origin, as a browser does; it follows no redirect.
 
@@ -127,7 +127,7 @@ class Browser:
 
 
 def sign_up_over_http(site, email):
-    visitor = Browser(site)
+    visitor = HttpVisitor(site)
     visitor.get(url("signup"))
     reply = visitor.post(url("signup"), email=email, password1=PASSWORD, password2=PASSWORD)
     assert reply.status == 302, reply.text
@@ -150,7 +150,7 @@ def content_security_policy(header):
     ("send", "status"),
     [
         (lambda member: member.get(url("todos:list")), 200),
-        (lambda member: Browser(member.site.geturl()).get(url("todos:list")), 302),
+        (lambda member: HttpVisitor(member.site.geturl()).get(url("todos:list")), 302),
         (lambda member: member.get("/production/no-such-page/"), 404),
         (lambda member: member.post(url("todos:list"), [("Accept", "application/json")], title="milk"), 201),
         (lambda member: member.get(url("healthz")), 200),
@@ -204,7 +204,7 @@ def test_failed_log_ins_lock_the_account_whatever_address_they_come_from(lambda_
     sign_up_over_http(site, "erin@example.com")
 
     def log_in(password, number):
-        visitor = Browser(site, address=f"127.0.0.{10 + number}")
+        visitor = HttpVisitor(site, address=f"127.0.0.{10 + number}")
         claimed = [("X-Forwarded-For", f"192.0.2.{number}")]
         visitor.get(url("login"), headers=claimed)
         return visitor.post(url("login"), claimed, username="erin@example.com", password=password)
