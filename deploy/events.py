@@ -25,13 +25,18 @@ def api_host(region, api_id=API_ID):
 
 
 def _gateway_headers(host, source_ip, headers):
-    """The request's headers as API Gateway forwards them: its own Host and X-Forwarded-*."""
+    """The request's headers as API Gateway forwards them: its own Host and X-Forwarded-*.
+
+    An X-Forwarded-For the client sent is kept: the edge appends the client's address to it and
+    API Gateway the edge's, so the function gets "<what the client wrote>, <client>, <edge>".
+    """
     forwarded = {"host", "x-forwarded-for", "x-forwarded-port", "x-forwarded-proto", "x-amzn-trace-id"}
+    client_sent = [value for name, value in headers if name.lower() == "x-forwarded-for"]
     return [
         ("Host", host),
         *[(name, value) for name, value in headers if name.lower() not in forwarded],
         ("X-Amzn-Trace-Id", f"Root=1-{int(time.time()):08x}-{uuid.uuid4().hex[:24]}"),
-        ("X-Forwarded-For", f"{source_ip}, {EDGE_ADDRESS}"),
+        ("X-Forwarded-For", ", ".join([*client_sent, source_ip, EDGE_ADDRESS])),
         ("X-Forwarded-Port", "443"),
         ("X-Forwarded-Proto", "https"),
     ]

@@ -94,18 +94,29 @@ def lambda_handler(build_lambda_handler, dev):
     return build_lambda_handler(dev)
 
 
-@pytest.fixture(scope="session")
-def lambda_zip():
-    """The dev stage's package, built by `make package` as the README says."""
+def build_package(stage):
+    """The stage's package, built by `make package` as the README says."""
     result = subprocess.run(
-        ["make", "--no-print-directory", "package", "STAGE=dev"],
+        ["make", "--no-print-directory", "package", f"STAGE={stage}"],
         cwd=BASE_DIR,
         capture_output=True,
         text=True,
         timeout=900,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    return BASE_DIR / "dist" / "todo-site-dev.zip"
+    return BASE_DIR / "dist" / f"todo-site-{stage}.zip"
+
+
+@pytest.fixture(scope="session")
+def lambda_zip():
+    """The dev stage's package."""
+    return build_package("dev")
+
+
+@pytest.fixture(scope="session")
+def production_zip():
+    """The production stage's package: the zip that `make lambda-local STAGE=production` serves and that is deployed."""
+    return build_package("production")
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,9 @@ from datetime import timedelta
 import pytest
 from django.contrib.sessions.models import Session
 from django.utils import timezone
+from zappa.wsgi import create_wsgi_request
 
-from deploy.events import Response, api_host, http_api_event, rest_event
+from deploy.events import EDGE_ADDRESS, Response, api_host, http_api_event, rest_event
 
 from .support import daily_event
 from .visitor import Visitor, journey
@@ -55,6 +56,16 @@ def test_a_post_from_another_origin_is_refused(lambda_handler, host, password):
         body="&".join(f"{name}={value}" for name, value in fields.items()).encode(),
     )
     assert Response.from_result(lambda_handler(event)).status == 403
+
+
+def test_a_client_written_x_forwarded_for_reaches_django_but_never_becomes_its_remote_addr(host):
+    """An edge-optimized API appends the client's and the edge's addresses; Zappa takes the one before the edge."""
+    event = rest_event(
+        "GET", "/", stage="dev", host=host, headers=[("X-Forwarded-For", "192.0.2.66")], source_ip="203.0.113.10"
+    )
+    environ = create_wsgi_request(event)
+    assert environ["HTTP_X_FORWARDED_FOR"] == f"192.0.2.66, 203.0.113.10, {EDGE_ADDRESS}"
+    assert environ["REMOTE_ADDR"] == "203.0.113.10"
 
 
 def test_an_unknown_host_is_a_bad_request(lambda_handler):

@@ -2,45 +2,25 @@
 
 import json
 import re
-import select
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 
 import pytest
 from playwright.sync_api import expect
 
-from deploy.stage import BASE_DIR
 from todos.tests.journeys import journey_with_javascript, journey_without_javascript, sign_up
+
+from .support import serve_lambda_local
 
 pytestmark = [pytest.mark.lambda_package, pytest.mark.browser]
 
 
 @pytest.fixture(scope="module")
 def lambda_local(lambda_zip, scratch_database, tmp_path_factory):
-    """What `make lambda-local` runs after `make package`, on a free port; yields the site's and the S3 URL."""
+    """`make lambda-local ADMIN=root@example.com`; yields the site's and the S3 URL, and the log."""
     log = tmp_path_factory.mktemp("lambda-local") / "stderr.log"
-    with log.open("w") as stderr:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "deploy.lambda_local", "--zip", str(lambda_zip), "--port", "0"]
-            + ["--database-url", scratch_database, "--admin", "root@example.com"],
-            cwd=BASE_DIR,
-            stdout=subprocess.PIPE,
-            stderr=stderr,
-            text=True,
-        )
-    deadline = time.monotonic() + 180
-    line = ""
-    while not line.startswith("Serving") and time.monotonic() < deadline and process.poll() is None:
-        if select.select([process.stdout], [], [], deadline - time.monotonic())[0]:
-            line = process.stdout.readline()
-    match = re.search(r" at (http://\S+/dev/) \(static files from (http://\S+)\)", line)
-    assert match, f"lambda-local did not start:\n{log.read_text()}"
-    yield match.group(1), match.group(2), log
-    process.terminate()
-    assert process.wait(timeout=30) == 0
+    with serve_lambda_local(lambda_zip, scratch_database, log, admin="root@example.com") as (site, static_origin):
+        yield site, static_origin, log
 
 
 def test_the_todomvc_journey_with_javascript(lambda_local, new_page):

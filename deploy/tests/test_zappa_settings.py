@@ -41,6 +41,12 @@ def test_production_extends_dev_and_is_quiet_and_warm(production):
     assert production.config["keep_warm"] is True
 
 
+def test_production_api_gateway_logs_no_requests(production):
+    """API Gateway's own execution logs stay off (errors at most), and never hold request or response bodies."""
+    assert production.config.get("cloudwatch_log_level", "OFF") in {"OFF", "ERROR"}
+    assert production.config.get("cloudwatch_data_trace", False) is False
+
+
 def test_secrets_are_never_in_the_settings_file(stage):
     for key in ("environment_variables", "aws_environment_variables"):
         assert not SECRETS & set(stage.config.get(key, {}))
@@ -76,6 +82,25 @@ def test_the_role_policy_allows_only_the_stages_own_resources_and_no_wildcard(st
     assert subnets <= granted["ec2:CreateNetworkInterface"]
 
 
+def test_every_resource_of_the_role_is_the_stages_own(stage):
+    """Its log group, its bucket, and network interfaces in its own account and region: no wildcard beyond them."""
+    own = [
+        f"arn:aws:logs:{stage.region}:123456789012:log-group:/aws/lambda/{stage.lambda_name}",
+        f"arn:aws:s3:::{stage.static_bucket}",
+        f"arn:aws:ec2:{stage.region}:123456789012",
+    ]
+    inside = tuple(f"{name}{separator}" for name in own for separator in "/:")
+    resources = [resource for _, _, resources in statements(stage.policy("role")) for resource in resources]
+    assert [resource for resource in resources if resource not in {"*", *own} and not resource.startswith(inside)] == []
+
+
+def test_only_lambda_may_assume_the_role():
+    (statement,) = json.loads((POLICIES / "lambda-trust-policy.json").read_text())["Statement"]
+    assert statement["Effect"] == "Allow"
+    assert statement["Principal"] == {"Service": "lambda.amazonaws.com"}
+    assert statement["Action"] == "sts:AssumeRole"
+
+
 def test_the_static_bucket_is_readable_by_anyone_under_static_only(stage):
     ((statement, actions, resources),) = statements(stage.policy("static-bucket"))
     assert statement["Principal"] == "*"
@@ -86,7 +111,7 @@ def test_the_static_bucket_is_readable_by_anyone_under_static_only(stage):
 def test_the_deployer_may_touch_only_the_projects_resources(stage):
     deployer = json.loads((POLICIES / "deployer-policy.json").read_text())
     for _, actions, resources in statements(deployer):
-        assert not [action for action in actions if action.endswith("*")]
+        assert not [action for action in actions if "*" in action]
         if resources == ["*"]:
             assert actions == ["cloudwatch:GetMetricStatistics"]
     (functions,) = [

@@ -1,0 +1,339 @@
+"""
+The production stage's zip, the one that is deployed: served by `make lambda-local STAGE=production`
+and reached over HTTP as a browser reaches it, then run by several Lambda containers at once.
+
+The local API Gateway hands the function what the real one would (https, the execute-api Host)
+and passes its answer on as it is, but for a Location on the API's own origin: the headers and
+cookies checked here are the ones the packaged handler sent.
+"""
+
+import ast
+import contextlib
+import http.client
+import re
+import zipfile
+from dataclasses import dataclass
+from functools import partial
+from http.cookies import SimpleCookie
+from urllib.parse import urlencode, urlsplit
+
+import psycopg2
+import pytest
+from django.conf import settings
+from django.test.utils import override_script_prefix
+from django.urls import reverse
+
+from deploy.events import api_host
+from deploy.runtime import LocalFunction
+from deploy.stage import Stage, local_secrets
+from todo_site.tests.concurrency import run_together
+from todos.tests.journeys import add, expect_titles, sign_up
+
+from .support import serve_lambda_local
+from .visitor import PASSWORD, Visitor
+
+pytestmark = pytest.mark.lambda_package
+ONE_YEAR = 365 * 24 * 60 * 60
+
+
+@pytest.fixture(scope="module")
+def production():
+    return Stage("production")
+
+
+def test_the_zip_runs_the_production_settings_with_zappas_debug_off_and_warnings_only(production_zip):
+    """What the handler reads at start, as generated into the package from the production stage."""
+    with zipfile.ZipFile(production_zip) as package:
+        lines = package.read("zappa_settings.py").decode().splitlines()
+    packaged = {name: ast.literal_eval(value) for name, _, value in (line.partition("=") for line in lines) if value}
+    assert packaged["API_STAGE"] == "production"
+    assert packaged["DJANGO_SETTINGS"] == "todo_site.settings.production"
+    assert packaged["DEBUG"] is False
+    assert packaged["LOG_LEVEL"] == "WARNING"
+
+
+@pytest.fixture(scope="module")
+def lambda_local(production_zip, scratch_database, tmp_path_factory):
+    """`make lambda-local STAGE=production`; yields the site's URL and the S3 API's."""
+    log = tmp_path_factory.mktemp("lambda-local") / "stderr.log"
+    with serve_lambda_local(production_zip, scratch_database, log, stage="production") as urls:
+        yield urls
+
+
+def url(name, *args):
+    """The path of a named URL under the production stage's prefix."""
+    with override_script_prefix("/production/"):
+        return reverse(name, args=args)
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: http.client.HTTPMessage
+    text: str
+
+    def cookies(self):
+        """The cookies this answer sets, by name, with their attributes."""
+        cookies = SimpleCookie()
+        for header in self.headers.get_all("Set-Cookie") or []:
+            cookies.load(header)
+        return cookies
+
+
+class HttpVisitor:
+    """A visitor talking HTTP to the local API Gateway: it keeps its cookies and posts forms with
+    the CSRF token and its Origin, as a browser does; it follows no redirect.
+
+    It connects from `address`, any of 127.0.0.0/8, which the gateway reports as the client's.
+    """
+
+    def __init__(self, site, *, address="127.0.0.1"):
+        self.site = urlsplit(site)
+        self.address = address
+        self.cookies = {}
+        self.replies = []
+
+    def request(self, method, path, *, fields=None, headers=()):
+        sent = {"Accept": "text/html", **dict(headers)}
+        if self.cookies:
+            sent["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+        body = None
+        if fields is not None:
+            body = urlencode({"csrfmiddlewaretoken": self.cookies.get("csrftoken", ""), **fields})
+            sent["Content-Type"] = "application/x-www-form-urlencoded"
+            sent["Origin"] = f"{self.site.scheme}://{self.site.netloc}"
+        connection = http.client.HTTPConnection(
+            self.site.hostname, self.site.port, timeout=60, source_address=(self.address, 0)
+        )
+        try:
+            connection.request(method, path, body=body, headers=sent)
+            response = connection.getresponse()
+            reply = Reply(response.status, response.headers, response.read().decode())
+        finally:
+            connection.close()
+        for name, morsel in reply.cookies().items():
+            if morsel["max-age"] == "0":
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = morsel.value
+        self.replies.append(reply)
+        return reply
+
+    def get(self, path, **options):
+        return self.request("GET", path, **options)
+
+    def post(self, path, headers=(), **fields):
+        return self.request("POST", path, fields=fields, headers=headers)
+
+
+def sign_up_over_http(site, email):
+    visitor = HttpVisitor(site)
+    visitor.get(url("signup"))
+    reply = visitor.post(url("signup"), email=email, password1=PASSWORD, password2=PASSWORD)
+    assert reply.status == 302, reply.text
+    return visitor
+
+
+@pytest.fixture(scope="module")
+def member(lambda_local):
+    """A visitor who has just signed up (and so is logged in)."""
+    site, _ = lambda_local
+    return sign_up_over_http(site, "dora@example.com")
+
+
+def content_security_policy(header):
+    directives = [directive.split() for directive in header.split(";") if directive.strip()]
+    return {name: sources for name, *sources in directives}
+
+
+@pytest.mark.parametrize(
+    ("send", "status"),
+    [
+        (lambda member: member.get(url("todos:list")), 200),
+        (lambda member: HttpVisitor(member.site.geturl()).get(url("todos:list")), 302),
+        (lambda member: member.get("/production/no-such-page/"), 404),
+        (lambda member: member.post(url("todos:list"), [("Accept", "application/json")], title="milk"), 201),
+        (lambda member: member.get(url("healthz")), 200),
+    ],
+    ids=["page", "redirect", "not-found", "json", "healthz"],
+)
+def test_every_response_carries_hsts_and_the_security_headers(member, lambda_local, send, status):
+    _, static_origin = lambda_local
+    reply = send(member)
+    assert reply.status == status
+
+    max_age, *hsts_options = reply.headers["Strict-Transport-Security"].split("; ")
+    assert int(max_age.removeprefix("max-age=")) >= ONE_YEAR
+    assert "includeSubDomains" in hsts_options
+    assert reply.headers["X-Content-Type-Options"] == "nosniff"
+    assert reply.headers["X-Frame-Options"] == "DENY"
+    assert reply.headers["Referrer-Policy"] == "same-origin"
+    policy = content_security_policy(reply.headers["Content-Security-Policy"])
+    assert policy["default-src"] == ["'self'"]
+    assert policy["object-src"] == ["'none'"]
+    assert policy["base-uri"] == ["'none'"]
+    for directive in ("script-src", "style-src"):
+        assert static_origin in policy[directive]
+        assert not {"'unsafe-inline'", "'unsafe-eval'", "*"} & set(policy[directive])
+
+
+def test_the_session_cookie_is_httponly_secure_and_lax_and_the_csrf_cookie_secure(member):
+    """As Django set them behind Zappa: the gateway passes each Set-Cookie on unchanged."""
+    signup_page, signed_up = member.replies[:2]
+    csrf_cookie = signup_page.cookies()["csrftoken"]
+    assert csrf_cookie["secure"]
+    session_cookie = signed_up.cookies()["sessionid"]
+    assert session_cookie["httponly"]
+    assert session_cookie["secure"]
+    assert session_cookie["samesite"] == "Lax"
+
+
+def refusal(reply):
+    """Which refusal a log-in got: "locked", "invalid", or the answer itself when it was neither."""
+    if reply.status == 200 and "Too many failed log-ins for this account." in reply.text:
+        return "locked"
+    if reply.status == 200 and "do not match an account" in reply.text:
+        return "invalid"
+    return reply.status, reply.headers.get("Location"), reply.text[:500]
+
+
+def test_failed_log_ins_lock_the_account_whatever_address_they_come_from(lambda_local, production):
+    """Each attempt comes from another address and claims another in X-Forwarded-For; the lock holds."""
+    site, _ = lambda_local
+    limit = int(production.config["aws_environment_variables"].get("LOGIN_FAILURE_LIMIT", settings.LOGIN_FAILURE_LIMIT))
+    sign_up_over_http(site, "erin@example.com")
+
+    def log_in(password, number):
+        visitor = HttpVisitor(site, address=f"127.0.0.{10 + number}")
+        claimed = [("X-Forwarded-For", f"192.0.2.{number}")]
+        visitor.get(url("login"), headers=claimed)
+        return visitor.post(url("login"), claimed, username="erin@example.com", password=password)
+
+    failures = [refusal(log_in("not the password", number)) for number in range(limit)]
+    assert failures == ["invalid"] * (limit - 1) + ["locked"]
+    right_password = log_in(PASSWORD, limit)
+    assert refusal(right_password) == "locked"
+    assert "sessionid" not in right_password.cookies()
+
+
+@pytest.fixture(scope="module")
+def task_root(production_zip, tmp_path_factory):
+    root = tmp_path_factory.mktemp("lambda") / "task"
+    with zipfile.ZipFile(production_zip) as package:
+        package.extractall(root)
+    return root
+
+
+@pytest.fixture
+def containers(task_root, production, lambda_local, scratch_database):
+    """Four Lambda containers of the production function, each its own clean interpreter.
+
+    They share what Lambda gives every container of one function: its environment and secrets,
+    the database lambda-local has migrated and the S3 API holding its static files.
+    """
+    _, s3_url = lambda_local
+    environment = production.function_environment(s3_url, local_secrets(scratch_database))
+    functions = [LocalFunction(task_root, environment, timeout=production.config["timeout_seconds"]) for _ in range(4)]
+    yield functions
+    for function in functions:
+        function.close()
+
+
+def query(database_url, sql, parameters=()):
+    with contextlib.closing(psycopg2.connect(database_url)) as connection, connection, connection.cursor() as cursor:
+        cursor.execute(sql, parameters)
+        return cursor.fetchall()
+
+
+def test_concurrent_containers_lose_no_todo_no_tick_and_no_rename(
+    containers, production, scratch_database, lambda_local
+):
+    """Two visitors' requests spread over four containers at once: each container adds todos for both; then
+    each ticks every other one of its todos while the next container renames them. Nothing is lost."""
+    _, s3_url = lambda_local
+    owners = ["fay@example.com", "gus@example.com"]
+    todos = 8
+
+    def visitor_on(function, cookies=()):
+        visitor = Visitor(
+            lambda event: function.invoke(event).check(),
+            stage="production",
+            host=api_host(production.region),
+            static_url=f"{s3_url}/{production.static_bucket}/static/",
+        )
+        visitor.cookies = dict(cookies)
+        return visitor
+
+    sessions = {}
+    for owner in owners:
+        visitor = visitor_on(containers[0])
+        signup = visitor.page(visitor.url("signup"))
+        visitor.submit(signup, visitor.url("signup"), email=owner, password1=PASSWORD, password2=PASSWORD)
+        sessions[owner] = visitor.cookies
+
+    def add_todos(number, function):
+        """Container `number` adds its todos for both visitors; returns their ids."""
+        visitors = {owner: visitor_on(function, sessions[owner]) for owner in owners}
+        ids = {owner: [] for owner in owners}
+        for n in range(todos):
+            for owner, visitor in visitors.items():
+                response, data = visitor.post_json(visitor.url("todos:list"), title=f"todo {n} of container {number}")
+                assert response.status == 201, data
+                ids[owner].append(data["todo"]["id"])
+        return ids
+
+    jobs = [partial(add_todos, number, function) for number, function in enumerate(containers)]
+    added = run_together(jobs, threads=len(jobs))
+
+    def tick_and_rename(number, function):
+        """Container `number` ticks its own even todos and renames the previous container's; every other
+        container does the two in the other order, so that each todo is ticked and renamed at the same moment."""
+        visitors = {owner: visitor_on(function, sessions[owner]) for owner in owners}
+        previous = (number - 1) % len(containers)
+        for n in range(todos):
+            for owner, visitor in visitors.items():
+                tick = ("todos:toggle", added[number][owner][n], {"completed": "true" if n % 2 == 0 else "false"})
+                rename = (
+                    "todos:edit",
+                    added[previous][owner][n],
+                    {"title": f"todo {n} of container {previous}, renamed"},
+                )
+                for name, pk, fields in [tick, rename] if number % 2 == 0 else [rename, tick]:
+                    response, data = visitor.post_json(visitor.url(name, pk), **fields)
+                    assert response.status == 200, data
+
+    jobs = [partial(tick_and_rename, number, function) for number, function in enumerate(containers)]
+    run_together(jobs, threads=len(jobs))
+
+    for owner in owners:
+        rows = query(
+            scratch_database,
+            "SELECT todo.title, todo.completed FROM todos_todo todo"
+            " JOIN accounts_user owner ON owner.id = todo.owner_id WHERE owner.email = %s",
+            [owner],
+        )
+        assert sorted(rows) == sorted(
+            (f"todo {n} of container {number}, renamed", n % 2 == 0)
+            for number in range(len(containers))
+            for n in range(todos)
+        )
+
+
+@pytest.mark.browser
+def test_chromium_runs_the_todo_page_from_the_s3_api_without_a_csp_violation(lambda_local, new_page):
+    site, static_origin = lambda_local
+    page = new_page()
+    scripts = []
+    page.on("response", lambda response: response.request.resource_type == "script" and scripts.append(response))
+    violations = []
+    page.on("console", lambda message: "Content Security Policy" in message.text and violations.append(message.text))
+
+    sign_up(page, f"{site}accounts/signup/", "hal@example.com")
+    page.evaluate("window.notReloaded = true")
+    add(page, "added by the script")
+    expect_titles(page, ["added by the script"])
+
+    assert violations == []
+    assert {(response.url.startswith(f"{static_origin}/"), response.status) for response in scripts} == {(True, 200)}
+    assert [response for response in scripts if re.search(r"/static/todos/todos\.[0-9a-f]{12}\.js$", response.url)]
+    assert page.evaluate("window.notReloaded") is True, "the todo was not added by the page's script"
