@@ -87,6 +87,15 @@ class LoginThrottleManager(models.Manager):
         throttle, _ = self.select_for_update().get_or_create(key=LoginThrottle.key_for(username))
         return throttle
 
+    def expired(self):
+        """Throttles that neither lock their key nor count failures toward a lock any more."""
+        now = timezone.now()
+        window_start = now - timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
+        return self.filter(
+            models.Q(locked_until__isnull=True) | models.Q(locked_until__lte=now),
+            models.Q(window_start__isnull=True) | models.Q(window_start__lte=window_start),
+        )
+
 
 class LoginThrottle(models.Model):
     """Failed log-ins for one account key, kept in the database so that every server counts them together.

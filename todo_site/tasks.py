@@ -3,5 +3,7 @@
 from django.core.management import call_command
 
 
-def clear_expired_sessions(event, context):
+def clear_expired(event, context):
+    """The daily clean-up: expired sessions and log-in throttles."""
     call_command("clearsessions")
+    call_command("clearloginthrottles")

@@ -1,9 +1,11 @@
 """Repeated failed log-ins lock the account key for a cool-off time, on the site and in the admin."""
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -143,3 +145,20 @@ def test_an_administrator_lifts_a_lock_by_deleting_the_throttle(client, user, pa
     assert list(changelist.context["cl"].result_list) == [throttle]
     admin_client.post(reverse("admin:accounts_loginthrottle_delete", args=[throttle.pk]), {"post": "yes"})
     assert log_in(client, "ann@example.com", password) is None
+
+
+def test_clearing_deletes_only_throttles_that_no_longer_lock_or_count(client, user):
+    now = timezone.now()
+    window = timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
+    LoginThrottle.objects.bulk_create(
+        [
+            LoginThrottle(key="forgotten@example.com", failures=2, window_start=now - window),
+            LoginThrottle(key="lifted@example.com", locked_until=now - timedelta(seconds=1)),
+            LoginThrottle(key="counting@example.com", failures=2, window_start=now - window / 2),
+            LoginThrottle(key="locked@example.com", locked_until=now + window),
+        ]
+    )
+    out = StringIO()
+    call_command("clearloginthrottles", stdout=out)
+    assert "2 expired log-in throttle(s) deleted." in out.getvalue()
+    assert sorted(LoginThrottle.objects.values_list("key", flat=True)) == ["counting@example.com", "locked@example.com"]

@@ -97,7 +97,7 @@ def test_deploy_status_secrets_update_and_undeploy_the_prebuilt_zip(aws, zappa, 
     assert function["Role"].endswith(f":role/{dev.config['role_name']}")
     assert function["VpcConfig"]["SubnetIds"] == dev.config["vpc_config"]["SubnetIds"]
     assert function["Environment"]["Variables"] == dev.config["aws_environment_variables"]
-    rule = boto3.client("events").describe_rule(Name=f"{dev.lambda_name}-todo_site.tasks.clear_expired_sessions")
+    rule = boto3.client("events").describe_rule(Name=f"{dev.lambda_name}-todo_site.tasks.clear_expired")
     assert rule["ScheduleExpression"] == "rate(1 day)"
     # Moto gap: AddPermission answers 200 where AWS answers 201, so Zappa logs "Problem creating
     # permission" although the permission exists; nothing to work around but that log line.
