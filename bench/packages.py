@@ -41,7 +41,11 @@ def ladder_settings():
     # Zappa's own packaging keeps the installed packages' __pycache__, bytecode stale once unpacked.
     stock["exclude"] = [pattern for pattern in production["exclude"] if pattern != "__pycache__"]
     stock["remote_env"] = f"s3://todo-site-bench-config/{STAGE}.json"
-    bytecode = {**copy.deepcopy(stock), "callbacks": {"zip": "bench.variants.bytecode"}}
+    bytecode = {
+        **copy.deepcopy(stock),
+        "callbacks": {"zip": "bench.variants.bytecode"},
+        "exclude": production["exclude"],  # the stale __pycache__ out, valid bytecode in
+    }
     env_secrets = {key: value for key, value in bytecode.items() if key != "remote_env"}
     manifest = {**copy.deepcopy(env_secrets), "callbacks": {"zip": "bench.variants.bytecode_and_static_manifest"}}
     return [
