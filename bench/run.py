@@ -16,11 +16,12 @@ from collections import Counter
 from pathlib import Path
 
 from deploy.events import rest_event
+from deploy.runtime import unpack
 from deploy.s3_emulator import S3Emulator
 from deploy.stage import BASE_DIR
 
 from . import baseline, coldstart, packages, report, weight
-from .site import DEFAULT_DATABASE_URL, Site, unpack
+from .site import DEFAULT_DATABASE_URL, Site
 
 DOCS = BASE_DIR / "docs"
 WORKDIR = BASE_DIR / "build" / "bench"

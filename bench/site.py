@@ -7,8 +7,6 @@ function's secret key so that their session cookies are valid for the function.
 
 import json
 import os
-import zipfile
-from pathlib import Path
 
 from deploy.events import api_host, rest_event
 from deploy.runtime import LocalFunction
@@ -17,13 +15,6 @@ from deploy.stage import Stage, create_database, drop_database, local_secrets
 from .packages import STAGE
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/todo_bench"
-
-
-def unpack(zip_path, folder):
-    root = Path(folder) / zip_path.stem
-    with zipfile.ZipFile(zip_path) as package:
-        package.extractall(root)
-    return root
 
 
 class Site:

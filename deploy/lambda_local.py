@@ -17,14 +17,13 @@ import os
 import signal
 import sys
 import tempfile
-import zipfile
 from pathlib import Path
 
 import psycopg2
 
 from .bridge import ApiGatewayBridge
 from .events import api_host
-from .runtime import LocalFunction
+from .runtime import LocalFunction, unpack
 from .s3_emulator import S3Emulator
 from .stage import Stage, create_database, local_secrets
 
@@ -50,9 +49,7 @@ def main(argv=None):
     except psycopg2.OperationalError as error:
         parser.error(f"PostgreSQL is not reachable (set DATABASE_URL or --database-url): {error}".strip())
     with tempfile.TemporaryDirectory(prefix="lambda-local-") as folder, S3Emulator() as s3:
-        task_root = Path(folder) / "task"
-        with zipfile.ZipFile(args.zip) as package:
-            package.extractall(task_root)
+        task_root = unpack(args.zip, folder)
         stage.provide_s3(s3)
         environment = stage.function_environment(s3.url, local_secrets(args.database_url))
         function = LocalFunction(task_root, environment, timeout=stage.config["timeout_seconds"])

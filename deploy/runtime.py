@@ -21,8 +21,17 @@ import tempfile
 import time
 import traceback
 import uuid
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+
+
+def unpack(package, folder):
+    """Unpack a Lambda package into a folder of `folder` named after it, as Lambda unpacks into /var/task."""
+    task_root = Path(folder) / Path(package).stem
+    with zipfile.ZipFile(package) as archive:
+        archive.extractall(task_root)
+    return task_root
 
 
 class LambdaError(Exception):

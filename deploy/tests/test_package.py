@@ -15,7 +15,7 @@ import psycopg2
 import pytest
 
 from deploy.events import Response, api_host, rest_event
-from deploy.runtime import LocalFunction
+from deploy.runtime import LocalFunction, unpack
 from deploy.s3_emulator import S3Emulator
 from deploy.stage import BASE_DIR, Stage, local_secrets
 
@@ -39,10 +39,7 @@ def names(lambda_zip):
 
 @pytest.fixture(scope="module")
 def task_root(lambda_zip, tmp_path_factory):
-    root = tmp_path_factory.mktemp("lambda") / "task"
-    with zipfile.ZipFile(lambda_zip) as package:
-        package.extractall(root)
-    return root
+    return unpack(lambda_zip, tmp_path_factory.mktemp("lambda"))
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,7 @@ from django.test.utils import override_script_prefix
 from django.urls import reverse
 
 from deploy.events import api_host
-from deploy.runtime import LocalFunction
+from deploy.runtime import LocalFunction, unpack
 from deploy.stage import Stage, local_secrets
 from todo_site.tests.concurrency import run_together
 from todos.tests.journeys import add, expect_titles, sign_up
@@ -218,10 +218,7 @@ def test_failed_log_ins_lock_the_account_whatever_address_they_come_from(lambda_
 
 @pytest.fixture(scope="module")
 def task_root(production_zip, tmp_path_factory):
-    root = tmp_path_factory.mktemp("lambda") / "task"
-    with zipfile.ZipFile(production_zip) as package:
-        package.extractall(root)
-    return root
+    return unpack(production_zip, tmp_path_factory.mktemp("lambda"))
 
 
 @pytest.fixture
