@@ -15,6 +15,8 @@ from deploy.stage import BASE_DIR, Stage
 
 PACKAGE_VENV = BASE_DIR / ".venv-package"
 STAGE = "production"
+# Where the rungs with `remote_env` find their secrets.
+REMOTE_ENV_BUCKET, REMOTE_ENV_KEY = "todo-site-bench-config", f"{STAGE}.json"
 
 
 @dataclass
@@ -40,7 +42,7 @@ def ladder_settings():
     stock["exclude_glob"] = [pattern for pattern in production["exclude_glob"] if pattern not in lean_excludes]
     # Zappa's own packaging keeps the installed packages' __pycache__, bytecode stale once unpacked.
     stock["exclude"] = [pattern for pattern in production["exclude"] if pattern != "__pycache__"]
-    stock["remote_env"] = f"s3://todo-site-bench-config/{STAGE}.json"
+    stock["remote_env"] = f"s3://{REMOTE_ENV_BUCKET}/{REMOTE_ENV_KEY}"
     bytecode = {
         **copy.deepcopy(stock),
         "callbacks": {"zip": "bench.variants.bytecode"},

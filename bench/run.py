@@ -20,7 +20,7 @@ from deploy.runtime import unpack
 from deploy.s3_emulator import S3Emulator
 from deploy.stage import BASE_DIR
 
-from . import baseline, coldstart, packages, report, weight
+from . import baseline, coldstart, packages, report, warm, weight
 from .site import DEFAULT_DATABASE_URL, Site
 
 DOCS = BASE_DIR / "docs"
@@ -122,13 +122,11 @@ def main(argv=None):
             figures["cold"] = {name: coldstart.summary(times) for name, times in cold_times.items()}
 
             print(f"Warm requests: {args.requests} per path", flush=True)
-            from . import warm
-
             browser_event = site.event("/todos/", warm_cookie, **{"Accept-Encoding": "gzip, deflate, br"})
             plain_event = site.event("/todos/", warm_cookie)
-            handler = warm.lambda_handler(packages.STAGE)
+            handler = warm.lambda_handler(site.stage)
             times = warm.compare(
-                {"wsgi": warm.wsgi_handler(browser_event, packages.STAGE), "handler": lambda: handler(browser_event)},
+                {"wsgi": warm.wsgi_handler(browser_event, site.stage), "handler": lambda: handler(browser_event)},
                 args.requests,
             )
             figures["warm"] = {name: warm.summary(values) for name, values in times.items()}
@@ -143,7 +141,7 @@ def main(argv=None):
                 "gzip_p50": warm.summary(times["gzip"])["p50"],
             }
             figures["queries"] = {
-                todos: warm.count_queries(warm.wsgi_handler(site.event("/todos/", cookie), packages.STAGE))
+                todos: warm.count_queries(warm.wsgi_handler(site.event("/todos/", cookie), site.stage))
                 for todos, cookie in query_cookies.items()
             }
         finally:

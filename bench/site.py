@@ -12,7 +12,7 @@ from deploy.events import api_host, rest_event
 from deploy.runtime import LocalFunction
 from deploy.stage import Stage, create_database, drop_database, local_secrets
 
-from .packages import STAGE
+from .packages import REMOTE_ENV_BUCKET, REMOTE_ENV_KEY, STAGE
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/todo_bench"
 
@@ -27,15 +27,13 @@ class Site:
         create_database(database_url)
         self.secrets = local_secrets(database_url)
         self.stage.provide_s3(s3)
+        client = s3.client()
+        client.create_bucket(Bucket=REMOTE_ENV_BUCKET)
+        client.put_object(Bucket=REMOTE_ENV_BUCKET, Key=REMOTE_ENV_KEY, Body=json.dumps(self.secrets).encode())
 
     def environment(self, *, remote_env=False):
         """The function's environment; with remote_env its secrets wait in S3, where Zappa fetches them."""
-        if not remote_env:
-            return self.stage.function_environment(self.s3.url, self.secrets)
-        client = self.s3.client()
-        client.create_bucket(Bucket="todo-site-bench-config")
-        client.put_object(Bucket="todo-site-bench-config", Key=f"{STAGE}.json", Body=json.dumps(self.secrets).encode())
-        return self.stage.function_environment(self.s3.url, {})
+        return self.stage.function_environment(self.s3.url, {} if remote_env else self.secrets)
 
     def install(self, task_root):
         """migrate and collectstatic through the function's manage events."""

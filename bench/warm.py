@@ -9,38 +9,30 @@ import io
 import statistics
 import sys
 import time
-import types
 
 from django.core.wsgi import get_wsgi_application
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from zappa.cli import ZappaCLI
 from zappa.handler import LambdaHandler
 from zappa.wsgi import create_wsgi_request
 
 from deploy.events import Response
 from deploy.runtime import Context
-from deploy.stage import SETTINGS_FILE
 
 
 def lambda_handler(stage):
-    """Zappa's LambdaHandler for `stage`, built in this process as Lambda builds it; call it with an event."""
-    cli = ZappaCLI()
-    cli.api_stage = stage
-    cli.load_credentials = False
-    cli.load_settings(str(SETTINGS_FILE))
-    settings = types.ModuleType("zappa_settings")
-    exec(cli.get_zappa_settings_string(), settings.__dict__)  # noqa: S102 - Zappa's generated settings
-    sys.modules["zappa_settings"] = settings
+    """Zappa's LambdaHandler for `stage` (a Stage), built in this process as Lambda builds it; call it with an event."""
+    sys.modules["zappa_settings"] = stage.zappa_settings()
     LambdaHandler._LambdaHandler__instance = None
     handler = LambdaHandler("zappa_settings")
     return lambda event: handler.handler(event, Context(timeout=30))
 
 
 def wsgi_handler(event, stage):
+    # `stage` is a Stage: the environ's SCRIPT_NAME is its prefix, as Zappa sets it.
     """Django's WSGI application called directly with the environ Zappa would build; returns the body."""
     application = get_wsgi_application()
-    environ = create_wsgi_request(event, script_name=f"/{stage}", trailing_slash=True, binary_support=True)
+    environ = create_wsgi_request(event, script_name=f"/{stage.name}", trailing_slash=True, binary_support=True)
     environ.update({"HTTPS": "on", "wsgi.url_scheme": "https"})
 
     def call():

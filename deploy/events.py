@@ -46,6 +46,14 @@ def _request_time(now):
     return time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now))
 
 
+def _grouped(pairs):
+    """{name: [value, ...]} of (name, value) pairs, in order."""
+    grouped = {}
+    for name, value in pairs:
+        grouped.setdefault(name, []).append(value)
+    return grouped
+
+
 def _body_fields(body):
     # Zappa deploys the API with binary media types "*/*", so API Gateway hands every
     # request body to the function base64-encoded.
@@ -57,13 +65,8 @@ def _body_fields(body):
 def rest_event(method, path, *, stage, host, headers=(), query="", body=b"", source_ip="203.0.113.10"):
     """A REST API proxy event (payload 1.0); `path` excludes the stage, as API Gateway strips it."""
     received = _gateway_headers(host, source_ip, headers)
-    multi_headers = {}
-    for name, value in received:
-        multi_headers.setdefault(name, []).append(value)
-    parameters = parse_qsl(query, keep_blank_values=True)
-    multi_parameters = {}
-    for name, value in parameters:
-        multi_parameters.setdefault(name, []).append(value)
+    multi_headers = _grouped(received)
+    multi_parameters = _grouped(parse_qsl(query, keep_blank_values=True))
     proxy = path.lstrip("/")
     resource = "/{proxy+}" if proxy else "/"
     now = time.time()
@@ -100,13 +103,15 @@ def rest_event(method, path, *, stage, host, headers=(), query="", body=b"", sou
 
 def http_api_event(method, path, *, stage, host, headers=(), query="", body=b"", source_ip="203.0.113.10"):
     """An HTTP API event (payload 2.0) for a named stage: `rawPath` keeps the stage."""
-    joined = {}
-    cookies = []
-    for name, value in headers:
-        if name.lower() == "cookie":
-            cookies.extend(cookie.strip() for cookie in value.split(";") if cookie.strip())
-        elif name.lower() not in {"host", "x-forwarded-for", "x-forwarded-port", "x-forwarded-proto"}:
-            joined.setdefault(name.lower(), []).append(value)
+    cookies = [
+        cookie.strip()
+        for name, value in headers
+        if name.lower() == "cookie"
+        for cookie in value.split(";")
+        if cookie.strip()
+    ]
+    forwarded = {"cookie", "host", "x-forwarded-for", "x-forwarded-port", "x-forwarded-proto"}
+    joined = _grouped((name.lower(), value) for name, value in headers if name.lower() not in forwarded)
     joined_headers = {name: ",".join(values) for name, values in joined.items()}
     joined_headers.update(
         {
@@ -116,9 +121,7 @@ def http_api_event(method, path, *, stage, host, headers=(), query="", body=b"",
             "x-forwarded-proto": "https",
         }
     )
-    parameters = {}
-    for name, value in parse_qsl(query, keep_blank_values=True):
-        parameters.setdefault(name, []).append(value)
+    parameters = _grouped(parse_qsl(query, keep_blank_values=True))
     raw_path = f"/{stage}{path}"
     now = time.time()
     event = {

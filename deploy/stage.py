@@ -9,6 +9,7 @@ server; everything else comes from the same settings file and the repository's b
 
 import contextlib
 import json
+import types
 from pathlib import Path
 from secrets import token_urlsafe
 
@@ -29,6 +30,7 @@ class Stage:
         cli = ZappaCLI()
         cli.api_stage = name
         cli.load_settings_file(str(settings_file))
+        self.settings_file = settings_file
         self.name = name
         self.config = cli.stage_config
         self.lambda_name = f"{self.config['project_name']}-{name}"
@@ -37,6 +39,16 @@ class Stage:
     @property
     def static_bucket(self):
         return self.config["aws_environment_variables"]["AWS_STORAGE_BUCKET_NAME"]
+
+    def zappa_settings(self):
+        """The `zappa_settings` module Zappa generates into the package, which its handler imports."""
+        cli = ZappaCLI()
+        cli.api_stage = self.name
+        cli.load_credentials = False
+        cli.load_settings(str(self.settings_file))
+        module = types.ModuleType("zappa_settings")
+        exec(cli.get_zappa_settings_string(), module.__dict__)  # noqa: S102 - Zappa's generated settings
+        return module
 
     def policy(self, kind):
         """A policy document of deploy/aws/ for this stage: "role" or "static-bucket"."""

@@ -2,7 +2,6 @@ import logging
 import os
 import subprocess
 import sys
-import types
 from urllib.parse import urlsplit
 
 import environ
@@ -11,12 +10,11 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test.signals import storages_changed
 from django.urls import get_script_prefix, set_script_prefix
-from zappa.cli import ZappaCLI
 from zappa.handler import LambdaHandler
 
 from deploy.runtime import Context
 from deploy.s3_emulator import S3Emulator
-from deploy.stage import BASE_DIR, SETTINGS_FILE, Stage, create_database, drop_database, local_secrets
+from deploy.stage import BASE_DIR, Stage, create_database, drop_database, local_secrets
 
 from .support import REQUEST_SETTINGS, production_settings
 
@@ -60,13 +58,7 @@ def build_lambda_handler(s3, settings, monkeypatch):
         storages_changed(setting="STATIC_URL")
         stage.provide_s3(s3)
         os.environ.update(stage.function_environment(s3.url, local_secrets(environment.get("DATABASE_URL", ""))))
-        cli = ZappaCLI()
-        cli.api_stage = stage.name
-        cli.load_credentials = False
-        cli.load_settings(str(SETTINGS_FILE))
-        zappa_settings = types.ModuleType("zappa_settings")
-        exec(cli.get_zappa_settings_string(), zappa_settings.__dict__)  # noqa: S102 - Zappa's generated settings
-        monkeypatch.setitem(sys.modules, "zappa_settings", zappa_settings)
+        monkeypatch.setitem(sys.modules, "zappa_settings", stage.zappa_settings())
         monkeypatch.setattr(LambdaHandler, "_LambdaHandler__instance", None)
         LambdaHandler("zappa_settings")
         return lambda event: LambdaHandler.lambda_handler(event, Context(timeout=30))
