@@ -1,5 +1,5 @@
 """
-A local stand-in for API Gateway (REST API, payload 1.0) in front of a `LocalFunction`.
+A local stand-in for API Gateway (REST API, payload 1.0) in front of a `FunctionPool`.
 
 A request for `http://127.0.0.1:<port>/<stage>/<path>` reaches the function as the event
 API Gateway would send for `https://<api-id>.execute-api.<region>.amazonaws.com/<stage>/<path>`:
@@ -9,13 +9,18 @@ function's log, so that links it prints (password-reset e-mails) lead back here.
 """
 
 import sys
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 from .events import Response, rest_event
+from .pool import Throttled
 from .runtime import LambdaError
 
+# What a REST API answers when Lambda throttles the function (429 TooManyRequestsException, which
+# API Gateway does not retry): "If the Lambda API rejects the invocation request, API Gateway returns
+# a 500 error code", body {"message": "Internal server error"}, unless gateway responses are customised
+# (Zappa creates none). https://docs.aws.amazon.com/lambda/latest/dg/services-apigateway-errors.html
+THROTTLED = (500, [("Content-Type", "application/json")], b'{"message": "Internal server error"}')
 # Headers of one connection, which API Gateway neither forwards nor returns.
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "te", "transfer-encoding", "upgrade"}
 
@@ -23,14 +28,12 @@ HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "te", "transfer-en
 class ApiGatewayBridge(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, function, *, stage, api_host, port=0, log=sys.stderr):
+    def __init__(self, pool, *, stage, api_host, port=0, log=sys.stderr):
         super().__init__(("127.0.0.1", port), _Handler)
-        self.function = function
+        self.pool = pool
         self.stage = stage
         self.api_host = api_host
         self.log = log
-        # One function instance serves one invocation at a time, as on Lambda.
-        self.lock = threading.Lock()
 
     @property
     def origin(self):
@@ -81,8 +84,10 @@ class _Handler(BaseHTTPRequestHandler):
             source_ip=self.client_address[0],
         )
         try:
-            with bridge.lock:
-                invocation = bridge.function.invoke(event)
+            invocation = bridge.pool.invoke(event)
+        except Throttled as error:
+            bridge.log.write(f"Throttled: {error}\n")
+            return self.reply(*THROTTLED)
         except LambdaError as error:
             bridge.log.write(f"{error}\n")
             return self.reply(504, [("Content-Type", "application/json")], b'{"message":"Endpoint request timed out"}')

@@ -83,6 +83,10 @@ class LocalFunction:
             text=True,
         )
 
+    @property
+    def alive(self):
+        return self.process is not None and self.process.poll() is None
+
     def invoke(self, event):
         """Run one event; the first one after a start is a cold start."""
         if self.process is None or self.process.poll() is not None:
