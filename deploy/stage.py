@@ -101,12 +101,17 @@ def _connect_to_server(url):
 
 
 def create_database(url):
-    """Create the PostgreSQL database of `url` unless it exists."""
+    """Create the PostgreSQL database of `url` unless it exists, in RDS's default time zone, UTC.
+
+    Django sets the time zone of every new connection whose server's zone differs from UTC
+    (Etc/UTC on Debian, say), a session state that would pin each connection to RDS Proxy.
+    """
     connection, name = _connect_to_server(url)
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
         if cursor.fetchone() is None:
             cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            cursor.execute(sql.SQL("ALTER DATABASE {} SET timezone TO 'UTC'").format(sql.Identifier(name)))
     connection.close()
 
 

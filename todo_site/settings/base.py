@@ -70,6 +70,10 @@ DATABASES = {
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# On Lambda the site reaches PostgreSQL through RDS Proxy, a transaction pooler: each transaction may
+# run on another server connection, so nothing may outlive one. Server-side cursors (QuerySet.iterator())
+# would; the site never streams large results, so it does without them everywhere.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

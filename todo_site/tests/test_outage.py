@@ -5,25 +5,22 @@ against it (one opening a connection per request, one keeping connections open),
 restarts the server under them.
 """
 
-import glob
 import http.cookiejar
 import json
 import os
 import re
-import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.db import connection
 from django.urls import reverse
+
+from deploy.database import ThrowawayPostgres
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="The outage test runs once, in the PostgreSQL leg."
@@ -47,70 +44,10 @@ server.serve_forever()
 PASSWORD = "correct horse battery staple"
 
 
-def postgres_bin():
-    """The folder of PostgreSQL's server programs (initdb, pg_ctl), or None."""
-    initdb = shutil.which("initdb") or next(iter(sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))[-1:]), None)
-    return Path(initdb).resolve().parent if initdb else None
-
-
-def unused_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class ThrowawayPostgres:
-    """A PostgreSQL server of its own in a temporary folder; initdb and pg_ctl refuse to run as root."""
-
-    def __init__(self, bin_dir):
-        self.bin_dir = bin_dir
-        self.folder = Path(tempfile.mkdtemp(prefix="hardening_outage_"))
-        self.port = unused_port()
-        self.url = f"postgres://postgres@127.0.0.1:{self.port}/hardening_outage"
-        if os.geteuid() == 0:
-            shutil.chown(self.folder, "postgres", "postgres")
-
-    def run(self, program, *args):
-        command = [str(self.bin_dir / program), *args]
-        if os.geteuid() == 0:
-            command = ["runuser", "-u", "postgres", "--", *command]
-        subprocess.run(command, check=True, capture_output=True, timeout=120)
-
-    def create(self):
-        self.run("initdb", "-D", str(self.folder / "data"), "-U", "postgres", "-A", "trust", "--no-sync")
-        self.start()
-        self.run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "hardening_outage")
-
-    def start(self):
-        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self.pg_ctl("-l", str(self.folder / "log"), "-o", options, "-w", "start")
-
-    def stop(self):
-        self.pg_ctl("-m", "fast", "-w", "stop")
-
-    def pg_ctl(self, *args):
-        self.run("pg_ctl", "-D", str(self.folder / "data"), *args)
-
-    def remove(self):
-        if (self.folder / "data" / "postmaster.pid").exists():
-            self.stop()
-        shutil.rmtree(self.folder)
-
-
 @pytest.fixture(scope="module")
 def postgres():
-    bin_dir = postgres_bin()
-    if bin_dir is None:
-        message = "PostgreSQL's initdb is not installed (apt-get install postgresql)."
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    server = ThrowawayPostgres(bin_dir)
-    try:
-        server.create()
+    with ThrowawayPostgres(name="hardening_outage") as server:
         yield server
-    finally:
-        server.remove()
 
 
 class Site:
