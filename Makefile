@@ -63,8 +63,11 @@ package: $(PACKAGE_VENV)/.runtime  ## Build the Lambda zip of STAGE (dev or prod
 	@mkdir -p dist
 	VIRTUAL_ENV=$(abspath $(PACKAGE_VENV)) $(PACKAGE_VENV)/bin/zappa package $(STAGE) --output $(PACKAGE)
 
-lambda-local: package $(VENV)/.dev  ## Serve that zip at http://127.0.0.1:8001/$(STAGE)/ (ADMIN=email: an admin)
-	$(BIN)/python -m deploy.lambda_local --stage $(STAGE) --zip $(PACKAGE) --port 8001 $(if $(ADMIN),--admin $(ADMIN))
+# Options: ADMIN=email (an administrator), CONCURRENCY=n (0: no cap), PROXY_POOL=n (0: no proxy), IDLE=seconds.
+lambda-local: package $(VENV)/.dev  ## Serve that zip at http://127.0.0.1:8001/$(STAGE)/ as Lambda would
+	$(BIN)/python -m deploy.lambda_local --stage $(STAGE) --zip $(PACKAGE) --port 8001 $(if $(ADMIN),--admin $(ADMIN)) \
+		$(if $(CONCURRENCY),--concurrency $(CONCURRENCY)) $(if $(PROXY_POOL),--proxy-pool $(PROXY_POOL)) \
+		$(if $(IDLE),--idle-seconds $(IDLE))
 
 # `make bench`: cold start, warm overhead, package size, queries, page weight and cost, written to
 # docs/BENCHMARKS.md and docs/benchmarks.png (see bench/run.py). Needs PostgreSQL, as `make test`.
@@ -76,3 +79,11 @@ $(VENV)/.bench: bench/requirements.txt $(VENV)/.dev
 
 bench: $(VENV)/.bench $(PACKAGE_VENV)/.runtime  ## Measure, write docs/BENCHMARKS.md, print the headline figures
 	$(BIN)/python -m bench.run
+
+# `make load`: a burst of visitors against the production zip behind lambda-local, in five configurations side
+# by side, each on a small PostgreSQL server of its own; writes docs/LOAD.md and docs/load.png (see bench/load.py).
+.PHONY: load
+
+load: $(VENV)/.bench  ## Load the production zip, print the headline figures
+	$(MAKE) --no-print-directory package STAGE=production
+	$(BIN)/python -m bench.load --zip dist/todo-site-production.zip

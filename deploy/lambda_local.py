@@ -3,29 +3,41 @@ Serve a Lambda package built by `make package` at http://127.0.0.1:<port>/<stage
 
     python -m deploy.lambda_local --stage dev --zip dist/todo-site-dev.zip [--port 8001]
 
-The zip is unpacked into a temporary folder and its `handler.lambda_handler` runs in a
-clean interpreter (see deploy/runtime.py) behind a local API Gateway (deploy/bridge.py).
-The stage's AWS resources have local stand-ins: PostgreSQL from --database-url (default:
-DATABASE_URL, else a database on the local server, created if missing), moto's S3 API with
-the stage's static bucket and policy, and the remote environment object holding a freshly
-generated SECRET_KEY. Migrations and collectstatic (and createadmin with --admin) run through
-the handler's "manage" events before the site is served; the function's log goes to stderr.
+The zip is unpacked into a temporary folder and its `handler.lambda_handler` runs in clean
+interpreters (deploy/runtime.py), started, reused and recycled as Lambda does it
+(deploy/pool.py), at most the stage's `lambda_concurrency` at once, behind a local API Gateway
+(deploy/bridge.py). The stage's AWS resources have local stand-ins: PostgreSQL from
+--database-url (default: DATABASE_URL, else a database on the local server, created if
+missing) behind PgBouncer standing in for RDS Proxy (deploy/database.py), moto's S3 API with
+the stage's static bucket and policy, and secrets in the function's environment with a
+freshly generated SECRET_KEY. Migrations and collectstatic (and createadmin with --admin) run
+through the handler's "manage" events before the site is served; the function's log goes to
+stderr.
 """
 
 import argparse
+import contextlib
+import dataclasses
+import json
 import os
+import re
+import select
 import signal
+import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import psycopg2
 
 from .bridge import ApiGatewayBridge
+from .database import PgBouncer, Unavailable
 from .events import api_host
-from .runtime import LocalFunction, unpack
+from .pool import IDLE_SECONDS, FunctionPool
+from .runtime import unpack
 from .s3_emulator import S3Emulator
-from .stage import Stage, create_database, local_secrets
+from .stage import BASE_DIR, Stage, create_database, local_secrets
 
 LOCAL_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/todo_lambda_local"
 
@@ -39,39 +51,118 @@ def main(argv=None):
     parser.add_argument(
         "--admin", metavar="EMAIL", help="create this administrator and print the link to set a password"
     )
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        help="instances that may run at once (default: the stage's lambda_concurrency; 0: no cap)",
+    )
+    parser.add_argument(
+        "--proxy-pool",
+        type=int,
+        default=15,
+        help="server connections of the RDS Proxy stand-in (default 15); 0 connects straight to the database",
+    )
+    parser.add_argument(
+        "--idle-seconds",
+        type=float,
+        default=IDLE_SECONDS,
+        help=f"an instance idle this long is recycled (default {IDLE_SECONDS})",
+    )
+    parser.add_argument(
+        "--environment",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set a variable of the function's environment (CONN_MAX_AGE=0, say); may be repeated",
+    )
+    parser.add_argument("--stats", type=Path, help="write the instances' figures to this JSON file on exit")
     args = parser.parse_args(argv)
-    # Stopped by a signal, still clean up: the temporary folder, the S3 API, the function.
+    # Stopped by a signal, still clean up: the temporary folder, the S3 API, the proxy, the instances.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
 
     stage = Stage(args.stage)
+    concurrency = stage.config.get("lambda_concurrency") if args.concurrency is None else args.concurrency or None
     try:
         create_database(args.database_url)
     except psycopg2.OperationalError as error:
         parser.error(f"PostgreSQL is not reachable (set DATABASE_URL or --database-url): {error}".strip())
-    with tempfile.TemporaryDirectory(prefix="lambda-local-") as folder, S3Emulator() as s3:
+    with contextlib.ExitStack() as stack:
+        database_url = args.database_url
+        if args.proxy_pool:
+            try:
+                database_url = stack.enter_context(PgBouncer(args.database_url, pool_size=args.proxy_pool)).url
+            except Unavailable as error:
+                parser.error(str(error))
+        folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="lambda-local-"))
+        s3 = stack.enter_context(S3Emulator())
         task_root = unpack(args.zip, folder)
         stage.provide_s3(s3)
-        environment = stage.function_environment(s3.url, local_secrets(args.database_url))
-        function = LocalFunction(task_root, environment, timeout=stage.config["timeout_seconds"])
-        bridge = ApiGatewayBridge(function, stage=stage.name, api_host=api_host(stage.region), port=args.port)
-        try:
-            commands = ["migrate --noinput", "collectstatic --noinput"]
-            if args.admin:
-                commands.append(f"createadmin {args.admin} {bridge.url.rstrip('/')}")
-            for command in commands:
-                print(f"manage {command}", file=sys.stderr, flush=True)
-                invocation = function.invoke({"manage": command})
-                sys.stderr.write(invocation.logs)
-                if invocation.error:
-                    sys.stderr.write("".join(invocation.error["stackTrace"]))
-                    sys.exit(f"manage {command} failed: {invocation.error['errorMessage']}")
-            print(f"Serving {args.zip} at {bridge.url} (static files from {s3.url})", flush=True)
+        environment = stage.function_environment(s3.url, local_secrets(database_url))
+        environment.update(variable.split("=", 1) for variable in args.environment)
+        pool = FunctionPool(
+            task_root,
+            environment,
+            timeout=stage.config["timeout_seconds"],
+            concurrency=concurrency,
+            idle_seconds=args.idle_seconds,
+        )
+        stack.callback(write_stats, pool, args.stats)
+        stack.callback(pool.close)
+        bridge = ApiGatewayBridge(pool, stage=stage.name, api_host=api_host(stage.region), port=args.port)
+        stack.callback(bridge.server_close)
+        commands = ["migrate --noinput", "collectstatic --noinput"]
+        if args.admin:
+            commands.append(f"createadmin {args.admin} {bridge.url.rstrip('/')}")
+        for command in commands:
+            print(f"manage {command}", file=sys.stderr, flush=True)
+            invocation = pool.invoke({"manage": command})
+            sys.stderr.write(invocation.logs)
+            if invocation.error:
+                sys.stderr.write("".join(invocation.error["stackTrace"]))
+                sys.exit(f"manage {command} failed: {invocation.error['errorMessage']}")
+        database = f"PostgreSQL through PgBouncer ({args.proxy_pool} connections)" if args.proxy_pool else "PostgreSQL"
+        cap = f"at most {concurrency} instances" if concurrency else "no concurrency cap"
+        print(f"{database}, {cap}", file=sys.stderr, flush=True)
+        print(f"Serving {args.zip} at {bridge.url} (static files from {s3.url})", flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
             bridge.serve_forever()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            bridge.server_close()
-            function.close()
+
+
+class NotServing(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def background(package, database_url, log, *, stage="dev", admin=None, options=()):
+    """Run lambda-local as `make lambda-local` does, on a free port; yields the site's and the S3 API's URLs.
+
+    Its log (the function's included) goes to the file `log`; `options` are more of its command-line options.
+    Raises NotServing when it does not start, or does not stop cleanly.
+    """
+    command = [sys.executable, "-m", "deploy.lambda_local", "--stage", stage, "--zip", str(package), "--port", "0"]
+    command += ["--database-url", database_url, *(["--admin", admin] if admin else []), *options]
+    with log.open("w") as stderr:
+        process = subprocess.Popen(command, cwd=BASE_DIR, stdout=subprocess.PIPE, stderr=stderr, text=True)
+    try:
+        deadline = time.monotonic() + 180
+        line = ""
+        while not line.startswith("Serving") and time.monotonic() < deadline and process.poll() is None:
+            if select.select([process.stdout], [], [], deadline - time.monotonic())[0]:
+                line = process.stdout.readline()
+        match = re.search(rf" at (http://\S+/{stage}/) \(static files from (http://\S+)\)", line)
+        if not match:
+            raise NotServing(f"lambda-local did not start:\n{log.read_text()}")
+        yield match.group(1), match.group(2)
+    finally:
+        process.terminate()
+        returncode = process.wait(timeout=60)
+    if returncode != 0:
+        raise NotServing(f"lambda-local exited with status {returncode}:\n{log.read_text()}")
+
+
+def write_stats(pool, path):
+    if path is not None:
+        path.write_text(json.dumps(dataclasses.asdict(pool.stats)))
 
 
 if __name__ == "__main__":

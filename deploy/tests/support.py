@@ -1,13 +1,9 @@
 """Helpers of the Lambda tests: production's settings for a stage, a stage's scheduled event, `make lambda-local`."""
 
-import contextlib
 import json
 import os
-import re
-import select
 import subprocess
 import sys
-import time
 
 from zappa.core import Zappa
 
@@ -55,28 +51,3 @@ def daily_event(stage):
         "resources": [f"arn:aws:events:{stage.region}:123456789012:rule/{rule}"],
         "detail": {},
     }
-
-
-@contextlib.contextmanager
-def serve_lambda_local(package, database_url, log, *, stage="dev", admin=None):
-    """What `make lambda-local` runs after `make package`, on a free port; yields the site's and the S3 API's URLs.
-
-    Its log (the function's included) goes to the file `log`.
-    """
-    command = [sys.executable, "-m", "deploy.lambda_local", "--stage", stage, "--zip", str(package), "--port", "0"]
-    command += ["--database-url", database_url, *(["--admin", admin] if admin else [])]
-    with log.open("w") as stderr:
-        process = subprocess.Popen(command, cwd=BASE_DIR, stdout=subprocess.PIPE, stderr=stderr, text=True)
-    try:
-        deadline = time.monotonic() + 180
-        line = ""
-        while not line.startswith("Serving") and time.monotonic() < deadline and process.poll() is None:
-            if select.select([process.stdout], [], [], deadline - time.monotonic())[0]:
-                line = process.stdout.readline()
-        match = re.search(rf" at (http://\S+/{stage}/) \(static files from (http://\S+)\)", line)
-        assert match, f"lambda-local did not start:\n{log.read_text()}"
-        yield match.group(1), match.group(2)
-    finally:
-        process.terminate()
-        returncode = process.wait(timeout=30)
-    assert returncode == 0, log.read_text()

@@ -8,9 +8,8 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
+from deploy.lambda_local import background as lambda_local_in_background
 from todos.tests.journeys import journey_with_javascript, journey_without_javascript, sign_up
-
-from .support import serve_lambda_local
 
 pytestmark = [pytest.mark.lambda_package, pytest.mark.browser]
 
@@ -19,7 +18,10 @@ pytestmark = [pytest.mark.lambda_package, pytest.mark.browser]
 def lambda_local(lambda_zip, scratch_database, tmp_path_factory):
     """`make lambda-local ADMIN=root@example.com`; yields the site's and the S3 URL, and the log."""
     log = tmp_path_factory.mktemp("lambda-local") / "stderr.log"
-    with serve_lambda_local(lambda_zip, scratch_database, log, admin="root@example.com") as (site, static_origin):
+    with lambda_local_in_background(lambda_zip, scratch_database, log, admin="root@example.com") as (
+        site,
+        static_origin,
+    ):
         yield site, static_origin, log
 
 

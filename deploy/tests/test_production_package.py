@@ -2,6 +2,9 @@
 The production stage's zip, the one that is deployed: served by `make lambda-local STAGE=production`
 and reached over HTTP as a browser reaches it, then run by several Lambda containers at once.
 
+As on AWS, the function reaches its database through the RDS Proxy stand-in (PgBouncer in
+transaction pooling mode), and the database is small: a server of its own whose connection limit
+is far below the number of instances the visitors bring, logging every statement it receives.
 The local API Gateway hands the function what the real one would (https, the execute-api Host)
 and passes its answer on as it is, but for a Location on the API's own origin: the headers and
 cookies checked here are the ones the packaged handler sent.
@@ -23,22 +26,34 @@ from django.conf import settings
 from django.test.utils import override_script_prefix
 from django.urls import reverse
 
+from deploy.database import PgBouncer, ThrowawayPostgres
 from deploy.events import api_host
+from deploy.lambda_local import background as lambda_local_in_background
 from deploy.runtime import LocalFunction, unpack
 from deploy.stage import Stage, local_secrets
 from todo_site.tests.concurrency import run_together
 from todos.tests.journeys import add, expect_titles, sign_up
 
-from .support import serve_lambda_local
-from .visitor import PASSWORD, Visitor
+from .visitor import PASSWORD, Visitor, journey
 
 pytestmark = pytest.mark.lambda_package
 ONE_YEAR = 365 * 24 * 60 * 60
+# Server connections of lambda-local's proxy, and of the one in front of the four containers.
+PROXY_POOL = 4
+CONTAINERS_PROXY_POOL = 3
 
 
 @pytest.fixture(scope="module")
 def production():
     return Stage("production")
+
+
+@pytest.fixture(scope="module")
+def database():
+    """The stage's database: 12 connections, 9 of them for the site's role, every statement logged."""
+    logged = {"log_statement": "'all'", "log_line_prefix": "'%u '"}
+    with ThrowawayPostgres(max_connections=12, settings=logged) as server:
+        yield server
 
 
 def test_the_zip_runs_the_production_settings_with_zappas_debug_off_and_warnings_only(production_zip):
@@ -53,10 +68,16 @@ def test_the_zip_runs_the_production_settings_with_zappas_debug_off_and_warnings
 
 
 @pytest.fixture(scope="module")
-def lambda_local(production_zip, scratch_database, tmp_path_factory):
-    """`make lambda-local STAGE=production`; yields the site's URL and the S3 API's."""
-    log = tmp_path_factory.mktemp("lambda-local") / "stderr.log"
-    with serve_lambda_local(production_zip, scratch_database, log, stage="production") as urls:
+def lambda_local_log(tmp_path_factory):
+    return tmp_path_factory.mktemp("lambda-local") / "stderr.log"
+
+
+@pytest.fixture(scope="module")
+def lambda_local(production_zip, database, lambda_local_log):
+    """`make lambda-local STAGE=production` with a proxy of PROXY_POOL connections; yields the site's and S3's URL."""
+    options = ["--proxy-pool", str(PROXY_POOL)]
+    log = lambda_local_log
+    with lambda_local_in_background(production_zip, database.url, log, stage="production", options=options) as urls:
         yield urls
 
 
@@ -221,15 +242,22 @@ def task_root(production_zip, tmp_path_factory):
     return unpack(production_zip, tmp_path_factory.mktemp("lambda"))
 
 
+@pytest.fixture(scope="module")
+def proxy(database):
+    """Another RDS Proxy stand-in in front of the stage's database, for the containers started by the tests."""
+    with PgBouncer(database.url, pool_size=CONTAINERS_PROXY_POOL) as bouncer:
+        yield bouncer
+
+
 @pytest.fixture
-def containers(task_root, production, lambda_local, scratch_database):
+def containers(task_root, production, lambda_local, proxy):
     """Four Lambda containers of the production function, each its own clean interpreter.
 
     They share what Lambda gives every container of one function: its environment and secrets,
-    the database lambda-local has migrated and the S3 API holding its static files.
+    the proxy to the database lambda-local has migrated and the S3 API holding its static files.
     """
     _, s3_url = lambda_local
-    environment = production.function_environment(s3_url, local_secrets(scratch_database))
+    environment = production.function_environment(s3_url, local_secrets(proxy.url))
     functions = [LocalFunction(task_root, environment, timeout=production.config["timeout_seconds"]) for _ in range(4)]
     yield functions
     for function in functions:
@@ -242,9 +270,7 @@ def query(database_url, sql, parameters=()):
         return cursor.fetchall()
 
 
-def test_concurrent_containers_lose_no_todo_no_tick_and_no_rename(
-    containers, production, scratch_database, lambda_local
-):
+def test_concurrent_containers_lose_no_todo_no_tick_and_no_rename(containers, production, database, lambda_local):
     """Two visitors' requests spread over four containers at once: each container adds todos for both; then
     each ticks every other one of its todos while the next container renames them. Nothing is lost."""
     _, s3_url = lambda_local
@@ -304,7 +330,7 @@ def test_concurrent_containers_lose_no_todo_no_tick_and_no_rename(
 
     for owner in owners:
         rows = query(
-            scratch_database,
+            database.url,
             "SELECT todo.title, todo.completed FROM todos_todo todo"
             " JOIN accounts_user owner ON owner.id = todo.owner_id WHERE owner.email = %s",
             [owner],
@@ -314,6 +340,106 @@ def test_concurrent_containers_lose_no_todo_no_tick_and_no_rename(
             for number in range(len(containers))
             for n in range(todos)
         )
+
+
+def test_many_visitors_at_once_get_their_pages_from_many_instances_within_the_databases_limit(
+    lambda_local, lambda_local_log, database
+):
+    """Each visitor, from an address of its own, signs up, adds a todo and reads the list, all at the same moment:
+    more instances run than the database has connections for, and the proxy keeps them within its pool."""
+    site, _ = lambda_local
+    visitors = 24
+
+    def visit(number):
+        visitor = HttpVisitor(site, address=f"127.0.1.{number + 1}")
+        title = f"todo of visitor {number}"
+        statuses = [visitor.get(url("signup")).status]
+        reply = visitor.post(url("signup"), email=f"crowd{number}@example.com", password1=PASSWORD, password2=PASSWORD)
+        statuses.append(reply.status)
+        statuses.append(visitor.post(url("todos:list"), [("Accept", "application/json")], title=title).status)
+        reply = visitor.get(url("todos:list"))
+        statuses.append(reply.status)
+        return statuses, title in reply.text
+
+    with database.sampled_connections() as connections:
+        results = run_together([partial(visit, number) for number in range(visitors)], threads=visitors)
+
+    assert results == [([200, 302, 201, 200], True)] * visitors
+    cold_starts = re.findall(r"^Cold start: .*\((\d+) running\)$", lambda_local_log.read_text(), re.MULTILINE)
+    assert max(int(running) for running in cold_starts) > database.connection_limit
+    assert 0 < connections.peak <= PROXY_POOL + CONTAINERS_PROXY_POOL <= database.connection_limit
+
+
+# What pins a client connection of RDS Proxy for PostgreSQL to one database connection for the rest of its
+# session (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-pinning.html): SET (Django's
+# time zone included) and RESET, prepared statements, DISCARD, cursors, LISTEN, LOAD, temporary tables,
+# sequences and views, nextval() and setval(), advisory locks, set_config(), and any statement over 16 KB.
+PINNING = re.compile(
+    r"^(?:SET|RESET|PREPARE|EXECUTE|DEALLOCATE|DISCARD|DECLARE|LISTEN|LOAD|CREATE (?:TEMP|TEMPORARY) )"
+    r"|\b(?:nextval|setval|pg_advisory_lock|pg_try_advisory_lock|set_config)\(",
+    re.IGNORECASE,
+)
+STATEMENT_LIMIT = 16 * 1024
+
+
+def pins(statement):
+    return bool(PINNING.search(statement)) or len(statement.encode()) > STATEMENT_LIMIT
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "SET TIME ZONE 'UTC'",
+        "SELECT set_config('TimeZone', 'UTC', false)",
+        "set search_path to todo",
+        'DECLARE "_django_curs_1_sync_1" NO SCROLL CURSOR WITH HOLD FOR SELECT 1',
+        "SELECT pg_advisory_lock(42)",
+        "CREATE TEMPORARY TABLE t (id int)",
+        "SELECT nextval('todos_todo_id_seq')",
+        f"SELECT '{'x' * STATEMENT_LIMIT}'",
+    ],
+    ids=["set", "set_config", "search_path", "cursor", "advisory_lock", "temporary_table", "nextval", "over_16_kb"],
+)
+def test_statements_that_pin_a_proxy_connection_are_recognised(statement):
+    assert pins(statement)
+
+
+def site_statements(database, since):
+    """The statements the site's role sent the database after byte `since` of its log, each whole."""
+    with database.log.open("rb") as log:
+        log.seek(since)
+        lines = log.read().decode(errors="replace").splitlines()
+    prefix = f"{database.user} LOG:  statement: "
+    statements = []
+    for line in lines:
+        if line.startswith(prefix):
+            statements.append(line.removeprefix(prefix))
+        elif line.startswith("\t") and statements:
+            statements[-1] += "\n" + line[1:]
+    return statements
+
+
+def test_the_whole_journey_sends_nothing_that_would_pin_a_proxy_connection(
+    task_root, production, lambda_local, proxy, database
+):
+    """Every page and action of the site, through the packaged function and the proxy, as the database receives them."""
+    _, s3_url = lambda_local
+    since = database.log.stat().st_size
+    function = LocalFunction(task_root, production.function_environment(s3_url, local_secrets(proxy.url)))
+    try:
+        visitor = Visitor(
+            lambda event: function.invoke(event).check(),
+            stage="production",
+            host=api_host(production.region),
+            static_url=f"{s3_url}/{production.static_bucket}/static/",
+        )
+        journey(visitor, email="ivy@example.com")
+    finally:
+        function.close()
+
+    statements = site_statements(database, since)
+    assert len([statement for statement in statements if "todos_todo" in statement]) > 20
+    assert [statement for statement in statements if pins(statement)] == []
 
 
 @pytest.mark.browser
