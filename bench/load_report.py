@@ -1,0 +1,105 @@
+"""docs/LOAD.md and its chart, from the figures `make load` measured."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402 - the backend must be chosen first
+
+ENDPOINTS = ["sign-up page", "sign up", "list", "add", "tick", "rename", "filter", "delete", "log out"]
+
+
+def chart(path, figures):
+    runs = figures["runs"]
+    figure, (left, right) = plt.subplots(1, 2, figsize=(13, 4.8), layout="constrained")
+    for run in runs:
+        times, counts = zip(*run["connection_samples"], strict=True) if run["connection_samples"] else ((), ())
+        left.plot(times, counts, label=run["name"].replace("_", " "), linewidth=1.2)
+    left.axhline(figures["connection_limit"], color="#b83f45", linestyle="--", linewidth=1, label="the role's limit")
+    left.set_xlabel("seconds into the run")
+    left.set_ylabel("server connections of the site's role")
+    left.set_title(f"PostgreSQL connections, {figures['users']} visitors arriving over {figures['ramp_seconds']} s")
+    left.legend(fontsize=8)
+    names = [run["name"].replace("_", "\n") for run in runs]
+    errors = [run["errors"] for run in runs]
+    right.bar(names, errors, color=["#b83f45" if count else "#1a7f37" for count in errors])
+    for index, count in enumerate(errors):
+        right.annotate(str(count), (index, count), ha="center", va="bottom")
+    right.set_ylabel("answers of 500 and above, and no answer")
+    right.set_title("Errors per configuration")
+    right.tick_params(axis="x", labelsize=8)
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+def markdown(figures):
+    f = figures
+    runs = f["runs"]
+    lines = [
+        "# Load",
+        "",
+        f"Produced by `make load` on {f['date']}; every figure below comes from that run. Rerun it to check",
+        "them on your machine: it needs nothing running and builds, starts and stops everything itself.",
+        "",
+        f"Each configuration gets a fresh PostgreSQL server with `max_connections = {f['max_connections']}`, of",
+        f"which the site's role (not a superuser) may use {f['connection_limit']}: a small RDS instance scaled to",
+        "this machine. `make lambda-local` serves the production zip in that configuration, and Locust's",
+        f"virtual users arrive over {f['ramp_seconds']} s until {f['users']} are running (three times the",
+        f"role's limit), for {f['seconds']} s in all. Each runs journeys with 0.5 to 1.5 s of think time between",
+        "steps: sign up, add two todos, tick one, rename the other, look at the completed ones, delete",
+        "one, log out; the posts are the page script's (JSON). Lambda instances are clean interpreters",
+        "of the zip, each serving one request at a time; a request that finds none idle starts one",
+        "(a cold start), unless the configuration's cap is reached, when API Gateway's answer to a",
+        "throttled function (500) is what the visitor gets.",
+        "",
+        "![Server connections over time, and errors per configuration](load.png)",
+        "",
+        "## Side by side",
+        "",
+        "| Configuration | Requests | Requests/s | p50 ms | p95 ms | p99 ms | After the burst: p50 / p99 ms |"
+        " Errors | Answers by status | Cold starts | Peak instances | Peak server connections |"
+        " Writes acknowledged | Lost |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for run in runs:
+        total = run["endpoints"].get("Aggregated", {})
+        settled = run["after_the_burst"]
+        statuses = ", ".join(f"{status}: {count}" for status, count in sorted(run["statuses"].items()))
+        lines.append(
+            f"| {run['label']} | {total.get('requests', 0)} | {total.get('rps', 0):.1f} | {total.get('p50', 0):.0f} "
+            f"| {total.get('p95', 0):.0f} | {total.get('p99', 0):.0f} "
+            f"| {settled['p50']:.0f} / {settled['p99']:.0f} (from {settled['since']:.0f} s) "
+            f"| {run['errors']} | {statuses} "
+            f"| {run['cold_starts']} | {run['peak_instances']} | {run['peak_connections']} "
+            f"| {run['acknowledged']} | {len(run['lost_writes'])} |"
+        )
+    lines += [
+        "",
+        '"After the burst" counts the requests answered after the last visitor signed up (the second it',
+        "happened is in the table): every instance of this machine shares its two cores, so the burst of",
+        "cold starts and sign-ups (each password is hashed with 1.5 million rounds of PBKDF2) queues for",
+        "CPU here, as it would not on Lambda, where each instance has a CPU of its own.",
+        "",
+        "Errors are answers of 500 and above (the site's 503 when PostgreSQL refuses a connection, a",
+        "throttled function's 500) and requests that got no answer. A journey stops at its first error,",
+        "so configurations that fail run fewer requests. Lost writes are sign-ups and todo changes",
+        "the site acknowledged that the database does not hold, checked row by row after each run.",
+        "",
+        "## Per endpoint",
+        "",
+    ]
+    for run in runs:
+        lines += [
+            f"### {run['label']}",
+            "",
+            "| Endpoint | Requests | Failures | p50 ms | p95 ms | p99 ms |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
+        for name in [*ENDPOINTS, "Aggregated"]:
+            endpoint = run["endpoints"].get(name)
+            if endpoint:
+                lines.append(
+                    f"| {name} | {endpoint['requests']} | {endpoint['failures']} | {endpoint['p50']:.0f} "
+                    f"| {endpoint['p95']:.0f} | {endpoint['p99']:.0f} |"
+                )
+        lines.append("")
+    return "\n".join(lines)
