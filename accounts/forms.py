@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import (
     AdminUserCreationForm,
     AuthenticationForm,
@@ -10,14 +11,26 @@ from django.contrib.auth.forms import (
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from .models import LoginThrottle, User
+from todo_site.http import client_address
+
+from . import throttle
+from .models import User
+
+DUPLICATE_EMAIL = "An account with this e-mail address already exists."
+
+
+class AddressField(forms.EmailField):
+    """An e-mail address that reads full-width typing as the address it stands for (see UserManager.normalize_email)."""
+
+    def to_python(self, value):
+        return User.objects.normalize_email(super().to_python(value))
 
 
 class UniqueEmailMixin:
     def clean_email(self):
         email = self.cleaned_data["email"]
-        if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
-            raise ValidationError("An account with this e-mail address already exists.", code="duplicate_email")
+        if User.objects.with_email(email).exclude(pk=self.instance.pk).exists():
+            raise ValidationError(DUPLICATE_EMAIL, code="duplicate_email")
         return email
 
 
@@ -25,50 +38,41 @@ class SignupForm(UniqueEmailMixin, BaseUserCreationForm):
     class Meta:
         model = User
         fields = ("email",)
+        field_classes = {"email": AddressField}
         widgets = {"email": forms.EmailInput(attrs={"autocomplete": "email"})}
 
 
 class LoginThrottleMixin:
-    """Refuse log-ins for an account key after too many failures, for a cool-off time (see LoginThrottle).
-
-    Never keyed on the client's address: behind API Gateway it comes from X-Forwarded-For, which
-    the client writes. While locked, even the right password is refused.
-    """
-
-    locked_message = "Too many failed log-ins for this account. Try again in %(wait)s."
+    """Check a password only when accounts/throttle.py allows it, and count the failures."""
 
     def clean(self):
         username = self.cleaned_data.get("username")
         if not username:
             return super().clean()
-        # The throttle's row stays locked while the password is checked: concurrent attempts on one
+        key, address = throttle.account_key(username), client_address(self.request)
+        # The account's row stays locked while its password is checked: concurrent attempts on one
         # account are counted one after another, so no more than the limit are ever checked.
         with transaction.atomic():
-            throttle = LoginThrottle.objects.acquire(username)
-            error = self.attempt(throttle)
+            list(User.objects.with_email(username).select_for_update().values_list("pk"))
+            error = self.attempt(key, address)
         if error:
             raise error
         return self.cleaned_data
 
-    def attempt(self, throttle):
-        """Check the password unless the key is locked; record the outcome; return the error to show, if any."""
-        if throttle.is_locked():
-            return self.locked_error(throttle)
+    def attempt(self, key, address):
+        """Check the password unless refused; record the outcome; return the error to show, if any."""
+        refusal = throttle.refusal(key, address)
+        if refusal:
+            return refusal
         try:
             super().clean()
         except ValidationError as error:
             if error.code != "invalid_login":
                 return error
-            throttle.record_failure()
-            return self.locked_error(throttle) if throttle.is_locked() else error
+            return throttle.record_failure(key, address) or error
         if self.get_user() is not None:
-            throttle.delete()
+            throttle.clear(key)
         return None
-
-    def locked_error(self, throttle):
-        minutes = throttle.minutes_left()
-        wait = f"{minutes} minute" if minutes == 1 else f"{minutes} minutes"
-        return ValidationError(self.locked_message, code="locked", params={"wait": wait})
 
 
 class LoginForm(LoginThrottleMixin, AuthenticationForm):
@@ -84,6 +88,27 @@ class LoginForm(LoginThrottleMixin, AuthenticationForm):
 
 class AdminLoginForm(LoginThrottleMixin, AdminAuthenticationForm):
     pass
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    email = AddressField(
+        label=auth_forms.PasswordResetForm.base_fields["email"].label,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    def get_users(self, email):
+        """The active account of this address however it is spelled, if it has a password."""
+        return [user for user in User.objects.with_email(email).filter(is_active=True) if user.has_usable_password()]
+
+
+class SetPasswordForm(auth_forms.SetPasswordForm):
+    """The new password of a password reset, which also unlocks the account."""
+
+    def save(self, commit=True):
+        user = super().save(commit)
+        throttle.clear(user.email_key)
+        return user
 
 
 class AccountDeleteForm(forms.Form):
@@ -108,9 +133,11 @@ class AdminUserAddForm(UniqueEmailMixin, AdminUserCreationForm):
     class Meta(AdminUserCreationForm.Meta):
         model = User
         fields = ("email",)
+        field_classes = {"email": AddressField}
 
 
 class AdminUserChangeForm(UniqueEmailMixin, UserChangeForm):
     class Meta(UserChangeForm.Meta):
         model = User
         fields = "__all__"
+        field_classes = {"email": AddressField}

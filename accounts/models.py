@@ -1,20 +1,43 @@
-import math
+import unicodedata
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.functions import Lower
 from django.utils import timezone
+
+EMAIL_KEY_LENGTH = 254
+DAY_SECONDS = 24 * 60 * 60
+
+
+def email_key(address):
+    """The one spelling of an e-mail address that identifies its account: Unicode NFKC, then case-folded.
+
+    ALICE@, Alice@ and the full-width ａlice@ are alice@; the dotless alıce@ and alİce@ are addresses of
+    their own, as they are to a mail server. Django compares addresses the same way when it sends
+    password-reset e-mails (CVE-2019-19844). Every lookup by address is an exact match on this key,
+    never the database's case-insensitive comparison (PostgreSQL's UPPER() makes alıce@ alice@).
+    """
+    return unicodedata.normalize("NFKC", address.strip()).casefold()
 
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
+    @classmethod
+    def normalize_email(cls, email):
+        """The address in Unicode's compatibility form, its domain lower-cased: the full-width letters and signs
+        a CJK input method types (ａｌｉｃｅ＠ｅｘａｍｐｌｅ．ｃｏｍ) become the address they stand for."""
+        return super().normalize_email(unicodedata.normalize("NFKC", email or ""))
+
     def get_by_natural_key(self, email):
-        """E-mail addresses identify accounts without regard to letter case."""
-        return self.get(email__iexact=email)
+        return self.get(email_key=email_key(email))
+
+    def with_email(self, email):
+        """The account of this address however it is spelled, as a queryset of one or none."""
+        return self.filter(email_key=email_key(email))
 
     def _create_user(self, email, password, **extra_fields):
         if not email:
@@ -38,7 +61,15 @@ class UserManager(BaseUserManager):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    email = models.EmailField("email address", unique=True)
+    email = models.EmailField("email address", unique=True, help_text="As typed; the account's address for e-mails.")
+    email_key = models.CharField(
+        "address key",
+        max_length=EMAIL_KEY_LENGTH,
+        unique=True,
+        editable=False,
+        help_text="The address in the one spelling that identifies the account (see accounts.models.email_key).",
+        error_messages={"unique": "An account with this e-mail address already exists."},
+    )
     is_staff = models.BooleanField(
         "staff status",
         default=False,
@@ -59,13 +90,6 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = "user"
         verbose_name_plural = "users"
-        constraints = [
-            models.UniqueConstraint(
-                Lower("email"),
-                name="accounts_user_email_ci_unique",
-                violation_error_message="An account with this e-mail address already exists.",
-            ),
-        ]
 
     def __str__(self):
         return self.email
@@ -73,6 +97,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self):
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email)
+        self.email_key = email_key(self.email)
+        if len(self.email_key) > EMAIL_KEY_LENGTH:
+            raise ValidationError({"email": ValidationError("This e-mail address is too long.", code="max_length")})
+
+    def save(self, *args, **kwargs):
+        self.email_key = email_key(self.email)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "email" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "email_key"}
+        super().save(*args, **kwargs)
 
     def get_full_name(self):
         return self.email
@@ -81,61 +115,52 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.email
 
 
-class LoginThrottleManager(models.Manager):
-    def acquire(self, username):
-        """The throttle of the account key typed as `username`, row-locked until the transaction ends."""
-        throttle, _ = self.select_for_update().get_or_create(key=LoginThrottle.key_for(username))
-        return throttle
+class LoginFailureQuerySet(models.QuerySet):
+    def since(self, seconds):
+        return self.filter(at__gt=timezone.now() - timedelta(seconds=seconds))
 
     def expired(self):
-        """Throttles that neither lock their key nor count failures toward a lock any more."""
-        now = timezone.now()
-        window_start = now - timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
-        return self.filter(
-            models.Q(locked_until__isnull=True) | models.Q(locked_until__lte=now),
-            models.Q(window_start__isnull=True) | models.Q(window_start__lte=window_start),
-        )
+        """Failures that count toward nothing any more: older than a day and than LOGIN_LOCKOUT_SECONDS."""
+        longest = max(DAY_SECONDS, settings.LOGIN_LOCKOUT_SECONDS)
+        return self.filter(at__lte=timezone.now() - timedelta(seconds=longest))
 
 
-class LoginThrottle(models.Model):
-    """Failed log-ins for one account key, kept in the database so that every server counts them together.
-
-    The key is the e-mail address as typed, whether or not an account uses it: a lock then looks the
-    same for every address and tells nothing about which accounts exist.
+class LoginFailure(models.Model):
+    """One failed log-in: the account's address key as typed (whether or not an account has it) and the
+    address of the client, as API Gateway saw it. Kept in the database, so every instance counts them together.
     """
 
-    key = models.CharField("e-mail address as typed, lower-cased", max_length=254, unique=True)
-    failures = models.PositiveIntegerField("failures in the current window", default=0)
-    window_start = models.DateTimeField("first failure of the window", null=True, blank=True)
-    locked_until = models.DateTimeField(null=True, blank=True)
+    key = models.CharField("address key", max_length=EMAIL_KEY_LENGTH)
+    address = models.GenericIPAddressField("client address")
+    at = models.DateTimeField(default=timezone.now)
 
-    objects = LoginThrottleManager()
+    objects = LoginFailureQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "log-in throttle"
-        verbose_name_plural = "log-in throttles"
+        verbose_name = "failed log-in"
+        verbose_name_plural = "failed log-ins"
+        indexes = [
+            models.Index(fields=["key", "address", "at"], name="accounts_failure_address_idx"),
+            models.Index(fields=["key", "at"], name="accounts_failure_key_idx"),
+            models.Index(fields=["at"], name="accounts_failure_at_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.key} from {self.address}"
+
+
+class LoginLock(models.Model):
+    """An account key that logs in only after a password reset: it had LOGIN_DAILY_FAILURE_LIMIT failures in a day.
+
+    Deleting the lock (in the admin) lifts it too.
+    """
+
+    key = models.CharField("address key", max_length=EMAIL_KEY_LENGTH, unique=True)
+    locked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "locked account"
+        verbose_name_plural = "locked accounts"
 
     def __str__(self):
         return self.key
-
-    @staticmethod
-    def key_for(username):
-        # lower() can lengthen a few characters (İ becomes i̇); the key keeps the field's 254.
-        return UserManager.normalize_email(username).lower()[:254]
-
-    def is_locked(self):
-        return self.locked_until is not None and self.locked_until > timezone.now()
-
-    def minutes_left(self):
-        return math.ceil((self.locked_until - timezone.now()).total_seconds() / 60)
-
-    def record_failure(self):
-        """Count a failed log-in; the LOGIN_FAILURE_LIMIT-th within the window locks the key for a while."""
-        now = timezone.now()
-        window = timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
-        if self.window_start is None or now - self.window_start >= window:
-            self.failures, self.window_start = 0, now
-        self.failures += 1
-        if self.failures >= settings.LOGIN_FAILURE_LIMIT:
-            self.failures, self.window_start, self.locked_until = 0, None, now + window
-        self.save()

@@ -102,7 +102,11 @@ def rest_event(method, path, *, stage, host, headers=(), query="", body=b"", sou
 
 
 def http_api_event(method, path, *, stage, host, headers=(), query="", body=b"", source_ip="203.0.113.10"):
-    """An HTTP API event (payload 2.0) for a named stage: `rawPath` keeps the stage."""
+    """An HTTP API event (payload 2.0) for a named stage: `rawPath` keeps the stage.
+
+    An X-Forwarded-For the client sent is kept, the client's address appended to it: what reaches the
+    function is then partly the client's own writing, as it can be through a proxy in front of the API.
+    """
     cookies = [
         cookie.strip()
         for name, value in headers
@@ -113,10 +117,11 @@ def http_api_event(method, path, *, stage, host, headers=(), query="", body=b"",
     forwarded = {"cookie", "host", "x-forwarded-for", "x-forwarded-port", "x-forwarded-proto"}
     joined = _grouped((name.lower(), value) for name, value in headers if name.lower() not in forwarded)
     joined_headers = {name: ",".join(values) for name, values in joined.items()}
+    client_sent = [value for name, value in headers if name.lower() == "x-forwarded-for"]
     joined_headers.update(
         {
             "host": host,
-            "x-forwarded-for": source_ip,
+            "x-forwarded-for": ", ".join([*client_sent, source_ip]),
             "x-forwarded-port": "443",
             "x-forwarded-proto": "https",
         }

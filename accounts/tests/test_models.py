@@ -19,7 +19,20 @@ def test_database_refuses_the_same_email_in_another_case(user):
 
 def test_model_validation_reports_the_same_email_in_another_case(user):
     with pytest.raises(ValidationError, match="already exists"):
-        User(email="ANN@example.com").validate_constraints()
+        User(email="ANN@example.com", password="x").full_clean()
+
+
+def test_the_address_key_follows_a_changed_address(user):
+    user.email = "Ann.Other@example.com"
+    user.save(update_fields=["email"])
+    user.refresh_from_db()
+    assert user.email_key == "ann.other@example.com"
+
+
+def test_an_address_whose_key_would_be_too_long_is_refused(db):
+    # U+FDFA is one character that NFKC writes as 18.
+    with pytest.raises(ValidationError, match="too long"):
+        User(email=f"{'\ufdfa' * 14}@example.com", password="x").full_clean()
 
 
 def test_email_domain_is_normalised(db):

@@ -1,12 +1,15 @@
 """Zappa's real LambdaHandler, built from the dev stage, serving API Gateway events in process."""
 
 from datetime import timedelta
+from functools import partial
 
 import pytest
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 from zappa.wsgi import create_wsgi_request
 
+from accounts.models import LoginFailure
 from deploy.events import EDGE_ADDRESS, Response, api_host, http_api_event, rest_event
 
 from .support import daily_event
@@ -66,6 +69,32 @@ def test_a_client_written_x_forwarded_for_reaches_django_but_never_becomes_its_r
     environ = create_wsgi_request(event)
     assert environ["HTTP_X_FORWARDED_FOR"] == f"192.0.2.66, 203.0.113.10, {EDGE_ADDRESS}"
     assert environ["REMOTE_ADDR"] == "203.0.113.10"
+
+
+# Headers a client may write to claim another address.
+FORGED = ["X-Forwarded-For", "X-Real-Ip", "Forwarded", "True-Client-Ip", "X-Client-Ip", "Cf-Connecting-Ip"]
+
+
+@pytest.mark.parametrize("event", [rest_event, http_api_event], ids=["rest-api", "http-api"])
+def test_the_throttle_counts_the_address_api_gateway_saw_whatever_the_client_writes(
+    lambda_handler, host, event, user, password
+):
+    """Failures from one source address refuse it, whatever each attempt claims; the owner gets in from another."""
+
+    def log_in(password, source_ip, claimed):
+        visitor = Visitor(lambda_handler, stage="dev", host=host, event=partial(event, source_ip=source_ip))
+        login = visitor.page(visitor.url("login"))
+        fields = {**login.form(visitor.url("login")).fields, "username": "ann@example.com", "password": password}
+        forged = [(name, f"for={claimed}" if name == "Forwarded" else claimed) for name in FORGED]
+        return visitor.request("POST", visitor.url("login"), fields=fields, headers=forged)
+
+    for number in range(settings.LOGIN_FAILURE_LIMIT):
+        assert log_in("not the password", "203.0.113.10", f"192.0.2.{number}").status == 200
+    refused = log_in(password, "203.0.113.10", "198.51.100.99")
+    assert refused.status == 200
+    assert "Too many failed log-ins" in refused.text
+    assert set(LoginFailure.objects.values_list("address", flat=True)) == {"203.0.113.10"}
+    assert log_in(password, "198.51.100.99", "203.0.113.10").status == 302
 
 
 def test_an_unknown_host_is_a_bad_request(lambda_handler):

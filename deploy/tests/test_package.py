@@ -228,16 +228,16 @@ def test_expired_sessions_are_deleted(function, first_steps, scratch_database, e
     assert query(scratch_database, "SELECT session_key FROM django_session") == [("live",)]
 
 
-def test_the_daily_event_also_deletes_expired_login_throttles(function, first_steps, scratch_database):
-    query(scratch_database, "DELETE FROM accounts_loginthrottle")
+def test_the_daily_event_also_deletes_expired_failed_log_ins(function, first_steps, scratch_database):
+    query(scratch_database, "DELETE FROM accounts_loginfailure")
     query(
         scratch_database,
-        "INSERT INTO accounts_loginthrottle (key, failures, window_start, locked_until) VALUES "
-        "('old@example.com', 2, now() - interval '1 day', NULL), "
-        "('locked@example.com', 0, NULL, now() + interval '1 hour')",
+        "INSERT INTO accounts_loginfailure (key, address, at) VALUES "
+        "('old@example.com', '203.0.113.7', now() - interval '2 days'), "
+        "('recent@example.com', '203.0.113.7', now() - interval '1 hour')",
     )
     function.invoke(daily_event(Stage("dev"))).check()
-    assert query(scratch_database, "SELECT key FROM accounts_loginthrottle") == [("locked@example.com",)]
+    assert query(scratch_database, "SELECT key FROM accounts_loginfailure") == [("recent@example.com",)]
 
 
 def test_the_first_administrator_chooses_a_password_that_no_log_ever_shows(function, visitor):

@@ -81,9 +81,12 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "todos:list"
 LOGOUT_REDIRECT_URL = "home"
 
-# This many failed log-ins for one account within LOGIN_LOCKOUT_SECONDS lock it for that long.
+# Log-in throttling (accounts/throttle.py): this many failed log-ins for one account from one client address
+# within LOGIN_LOCKOUT_SECONDS refuse that address for a while; LOGIN_DAILY_FAILURE_LIMIT failures for one
+# account from anywhere within a day lock it until its password is reset.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
+LOGIN_DAILY_FAILURE_LIMIT = env.int("LOGIN_DAILY_FAILURE_LIMIT", default=100)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
