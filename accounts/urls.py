@@ -1,5 +1,6 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
+from django.views.decorators.cache import never_cache
 
 from . import views
 from .forms import LoginForm, PasswordResetForm, SetPasswordForm
@@ -18,7 +19,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/change/",
-        auth_views.PasswordChangeView.as_view(template_name="accounts/password_change_form.html"),
+        never_cache(auth_views.PasswordChangeView.as_view(template_name="accounts/password_change_form.html")),
         name="password_change",
     ),
     path(

@@ -1,5 +1,6 @@
-"""A server error in a view that takes a password reports the request with the password hidden, as Django's
-own password views do: the report (mailed to ADMINS, or logged) is built by Django's error reporter filter."""
+"""Views that take a password: a server error in one reports the request with the password hidden, as Django's
+own password views do (the report, mailed to ADMINS or logged, is built by Django's error reporter filter), and
+none of their pages is cached."""
 
 import sys
 
@@ -56,3 +57,12 @@ def test_the_report_shows_what_a_view_does_not_mark_sensitive(user_client, clien
     user_client.post(reverse("todos:list"), {"title": SECRET})
     (report,) = reports
     assert SECRET in report
+
+
+@pytest.mark.parametrize("name", ["signup", "login", "account_delete", "password_change"])
+def test_every_page_that_takes_a_password_is_never_cached(user_client, name):
+    if name in {"signup", "login"}:
+        user_client.logout()
+    response = user_client.get(reverse(name))
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
