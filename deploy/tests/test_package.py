@@ -115,6 +115,7 @@ def test_the_package_holds_the_site_its_libraries_and_zappas_handler(names):
 def test_the_package_leaves_out_tests_tooling_and_local_data(names, lambda_zip):
     tops = {name.split("/")[0].split("-")[0] for name in names}
     tooling = {"pytest", "_pytest", "pytest_django", "moto", "playwright", "hypothesis", "ruff", "deploy", "scripts"}
+    tooling |= {"bench", "docs", "locust", "node_modules", "package.json", "package-lock.json"}
     cli_only = {"troposphere", "cfn_flip", "setuptools", "pkg_resources", "pip", "click", "yaml", "requests", "tqdm"}
     assert not tops & (tooling | cli_only)
     assert not [name for name in names if "tests" in name.split("/")[:-1] or name.endswith("conftest.py")]
