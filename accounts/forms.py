@@ -10,13 +10,14 @@ from django.contrib.auth.forms import (
 )
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from todo_site.http import client_address
 
 from . import throttle
 from .models import User
 
-DUPLICATE_EMAIL = "An account with this e-mail address already exists."
+DUPLICATE_EMAIL = _("An account with this e-mail address already exists.")
 
 
 class AddressField(forms.EmailField):
@@ -77,12 +78,12 @@ class LoginThrottleMixin:
 
 class LoginForm(LoginThrottleMixin, AuthenticationForm):
     username = UsernameField(
-        label="Email",
+        label=_("Email"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": "The e-mail address and password do not match an account.",
+        "invalid_login": _("The e-mail address and password do not match an account."),
     }
 
 
@@ -113,7 +114,7 @@ class SetPasswordForm(auth_forms.SetPasswordForm):
 
 class AccountDeleteForm(forms.Form):
     password = forms.CharField(
-        label="Your password",
+        label=_("Your password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
@@ -125,7 +126,7 @@ class AccountDeleteForm(forms.Form):
     def clean_password(self):
         password = self.cleaned_data["password"]
         if not self.user.check_password(password):
-            raise ValidationError("That password is not correct.", code="password_incorrect")
+            raise ValidationError(_("That password is not correct."), code="password_incorrect")
         return password
 
 

@@ -7,6 +7,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 EMAIL_KEY_LENGTH = 254
 DAY_SECONDS = 24 * 60 * 60
@@ -61,26 +62,28 @@ class UserManager(BaseUserManager):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    email = models.EmailField("email address", unique=True, help_text="As typed; the account's address for e-mails.")
+    email = models.EmailField(
+        _("email address"), unique=True, help_text=_("As typed; the account's address for e-mails.")
+    )
     email_key = models.CharField(
-        "address key",
+        _("address key"),
         max_length=EMAIL_KEY_LENGTH,
         unique=True,
         editable=False,
-        help_text="The address in the one spelling that identifies the account (see accounts.models.email_key).",
-        error_messages={"unique": "An account with this e-mail address already exists."},
+        help_text=_("The address in the one spelling that identifies the account (see accounts.models.email_key)."),
+        error_messages={"unique": _("An account with this e-mail address already exists.")},
     )
     is_staff = models.BooleanField(
-        "staff status",
+        _("staff status"),
         default=False,
-        help_text="Designates whether the user can log into the admin site.",
+        help_text=_("Designates whether the user can log into the admin site."),
     )
     is_active = models.BooleanField(
-        "active",
+        _("active"),
         default=True,
-        help_text="Unselect this instead of deleting accounts to keep their data but block sign-in.",
+        help_text=_("Unselect this instead of deleting accounts to keep their data but block sign-in."),
     )
-    date_joined = models.DateTimeField("date joined", default=timezone.now)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
     objects = UserManager()
 
@@ -88,8 +91,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     USERNAME_FIELD = "email"
 
     class Meta:
-        verbose_name = "user"
-        verbose_name_plural = "users"
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
 
     def __str__(self):
         return self.email
@@ -99,7 +102,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.email = self.__class__.objects.normalize_email(self.email)
         self.email_key = email_key(self.email)
         if len(self.email_key) > EMAIL_KEY_LENGTH:
-            raise ValidationError({"email": ValidationError("This e-mail address is too long.", code="max_length")})
+            raise ValidationError({"email": ValidationError(_("This e-mail address is too long."), code="max_length")})
 
     def save(self, *args, **kwargs):
         self.email_key = email_key(self.email)
@@ -130,15 +133,15 @@ class LoginFailure(models.Model):
     address of the client, as API Gateway saw it. Kept in the database, so every instance counts them together.
     """
 
-    key = models.CharField("address key", max_length=EMAIL_KEY_LENGTH)
-    address = models.GenericIPAddressField("client address")
-    at = models.DateTimeField(default=timezone.now)
+    key = models.CharField(_("address key"), max_length=EMAIL_KEY_LENGTH)
+    address = models.GenericIPAddressField(_("client address"))
+    at = models.DateTimeField(_("time"), default=timezone.now)
 
     objects = LoginFailureQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "failed log-in"
-        verbose_name_plural = "failed log-ins"
+        verbose_name = _("failed log-in")
+        verbose_name_plural = _("failed log-ins")
         indexes = [
             models.Index(fields=["key", "address", "at"], name="accounts_failure_address_idx"),
             models.Index(fields=["key", "at"], name="accounts_failure_key_idx"),
@@ -155,12 +158,12 @@ class LoginLock(models.Model):
     Deleting the lock (in the admin) lifts it too.
     """
 
-    key = models.CharField("address key", max_length=EMAIL_KEY_LENGTH, unique=True)
-    locked_at = models.DateTimeField(default=timezone.now)
+    key = models.CharField(_("address key"), max_length=EMAIL_KEY_LENGTH, unique=True)
+    locked_at = models.DateTimeField(_("locked at"), default=timezone.now)
 
     class Meta:
-        verbose_name = "locked account"
-        verbose_name_plural = "locked accounts"
+        verbose_name = _("locked account")
+        verbose_name_plural = _("locked accounts")
 
     def __str__(self):
         return self.key

@@ -20,6 +20,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from .models import DAY_SECONDS, EMAIL_KEY_LENGTH, LoginFailure, LoginLock, email_key
 
@@ -33,7 +34,7 @@ def refusal(key, address):
     """The error a log-in to `key` from `address` gets before its password is checked, or None."""
     if LoginLock.objects.filter(key=key).exists():
         return ValidationError(
-            "This account is locked after too many failed log-ins. Reset its password to unlock it.",
+            gettext("This account is locked after too many failed log-ins. Reset its password to unlock it."),
             code="reset_required",
         )
     window = settings.LOGIN_LOCKOUT_SECONDS
@@ -46,11 +47,12 @@ def refusal(key, address):
     if len(recent) < settings.LOGIN_FAILURE_LIMIT:
         return None
     minutes = math.ceil((recent[-1] + timedelta(seconds=window) - timezone.now()).total_seconds() / 60)
-    return ValidationError(
-        "Too many failed log-ins for this account from your network. Try again in %(wait)s.",
-        code="locked",
-        params={"wait": f"{minutes} minute" if minutes == 1 else f"{minutes} minutes"},
+    message = ngettext(
+        "Too many failed log-ins for this account from your network. Try again in %(minutes)d minute.",
+        "Too many failed log-ins for this account from your network. Try again in %(minutes)d minutes.",
+        minutes,
     )
+    return ValidationError(message, code="locked", params={"minutes": minutes})
 
 
 def record_failure(key, address):

@@ -3,6 +3,7 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
@@ -26,7 +27,7 @@ def signup(request):
             form.add_error("email", DUPLICATE_EMAIL)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, "Welcome! Your account is ready.")
+            messages.success(request, gettext("Welcome! Your account is ready."))
             return redirect("todos:list")
     return render(request, "accounts/signup.html", {"form": form})
 
@@ -41,6 +42,6 @@ def account_delete(request):
         user = request.user
         logout(request)
         user.delete()
-        messages.success(request, "Your account and all its todos have been deleted.")
+        messages.success(request, gettext("Your account and all its todos have been deleted."))
         return redirect("home")
     return render(request, "accounts/account_delete.html", {"form": form})

@@ -4,6 +4,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -45,29 +46,30 @@ def error_page(request, status, message, *, context_request=None):
 
 
 def bad_request(request, exception):
-    return error_page(request, 400, "The request could not be read.")
+    return error_page(request, 400, gettext("The request could not be read."))
 
 
 def permission_denied(request, exception):
-    return error_page(request, 403, "You do not have access to this.", context_request=request)
+    return error_page(request, 403, gettext("You do not have access to this."), context_request=request)
 
 
 def page_not_found(request, exception):
-    return error_page(request, 404, "There is nothing here.", context_request=request)
+    return error_page(request, 404, gettext("There is nothing here."), context_request=request)
 
 
 def server_error(request):
     """A 500, or a 503 "try again" with Retry-After while the database cannot be reached."""
     if isinstance(sys.exception(), DATABASE_UNAVAILABLE):
-        response = error_page(request, 503, "The site is briefly unavailable. Please try again in a moment.")
+        message = gettext("The site is briefly unavailable. Please try again in a moment.")
+        response = error_page(request, 503, message)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
-    return error_page(request, 500, "Something went wrong on our side. Please try again later.")
+    return error_page(request, 500, gettext("Something went wrong on our side. Please try again later."))
 
 
 def csrf_failure(request, reason=""):
     """A form or script posted without a valid CSRF token: usually a page left open across a log-in or out."""
     if wants_json(request):
-        message = "This page is out of date or your session has ended. Reload the page and try again."
+        message = gettext("This page is out of date or your session has ended. Reload the page and try again.")
         return JsonResponse({"error": message}, status=403)
     return HttpResponse(loader.render_to_string("403_csrf.html", request=request), status=403)

@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .models import Todo
 
@@ -14,12 +16,14 @@ class TodoAdmin(admin.ModelAdmin):
     date_hierarchy = "created"
     actions = ("mark_completed", "reopen")
 
-    @admin.action(description="Mark selected todos as completed", permissions=["change"])
+    @admin.action(description=_("Mark selected todos as completed"), permissions=["change"])
     def mark_completed(self, request, queryset):
         changed = queryset.mark(completed=True)
-        self.message_user(request, f"{changed} todo(s) marked as completed.", messages.SUCCESS)
+        message = ngettext("%(count)d todo marked as completed.", "%(count)d todos marked as completed.", changed)
+        self.message_user(request, message % {"count": changed}, messages.SUCCESS)
 
-    @admin.action(description="Reopen selected todos", permissions=["change"])
+    @admin.action(description=_("Reopen selected todos"), permissions=["change"])
     def reopen(self, request, queryset):
         changed = queryset.mark(completed=False)
-        self.message_user(request, f"{changed} todo(s) reopened.", messages.SUCCESS)
+        message = ngettext("%(count)d todo reopened.", "%(count)d todos reopened.", changed)
+        self.message_user(request, message % {"count": changed}, messages.SUCCESS)

@@ -1,17 +1,18 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
-from .models import TITLE_MAX_LENGTH
+from .models import BLANK_TITLE, TITLE_MAX_LENGTH
 
 
 class TodoForm(forms.Form):
     title = forms.CharField(
-        label="New todo",
+        label=_("New todo"),
         max_length=TITLE_MAX_LENGTH,
-        error_messages={"required": "Write something to do."},
+        error_messages={"required": BLANK_TITLE},
         widget=forms.TextInput(
             attrs={
                 "class": "new-todo",
-                "placeholder": "What needs to be done?",
+                "placeholder": _("What needs to be done?"),
                 "autofocus": True,
                 "autocomplete": "off",
             }
@@ -21,10 +22,10 @@ class TodoForm(forms.Form):
 
 class TodoEditForm(forms.Form):
     title = forms.CharField(
-        label="Title",
+        label=_("Title"),
         max_length=TITLE_MAX_LENGTH,
         required=False,
-        help_text="Clear the title to delete the todo.",
+        help_text=_("Clear the title to delete the todo."),
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}),
     )
 

@@ -7,14 +7,17 @@ from django.db.models.functions import Length, Trim
 from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 TITLE_MAX_LENGTH = 200
+BLANK_TITLE = _("Write something to do.")
 
 
 def validate_readable(title):
     """Refuse text that arrived damaged: bytes that are not UTF-8 are decoded to U+FFFD."""
     if "\ufffd" in title:
-        raise ValidationError("This title could not be read. Please type it again.", code="unreadable")
+        raise ValidationError(_("This title could not be read. Please type it again."), code="unreadable")
 
 
 class TodoQuerySet(models.QuerySet):
@@ -36,17 +39,21 @@ class TodoQuerySet(models.QuerySet):
 
 
 class Todo(models.Model):
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="todos")
-    title = models.CharField(
-        max_length=TITLE_MAX_LENGTH, validators=[ProhibitNullCharactersValidator(), validate_readable]
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="todos", verbose_name=_("owner")
     )
-    completed = models.BooleanField(default=False)
-    created = models.DateTimeField(auto_now_add=True)
-    updated = models.DateTimeField(auto_now=True)
+    title = models.CharField(
+        _("title"), max_length=TITLE_MAX_LENGTH, validators=[ProhibitNullCharactersValidator(), validate_readable]
+    )
+    completed = models.BooleanField(_("completed"), default=False)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = TodoQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("todo")
+        verbose_name_plural = _("todos")
         ordering = ["created", "pk"]
         indexes = [models.Index(fields=["owner", "created", "id"], name="todos_owner_created_idx")]
         constraints = [
@@ -56,12 +63,12 @@ class Todo(models.Model):
                     LessThanOrEqual(Length("title"), TITLE_MAX_LENGTH),
                 ),
                 name="todos_title_length",
-                violation_error_message=f"A title needs 1 to {TITLE_MAX_LENGTH} characters.",
+                violation_error_message=format_lazy(_("A title needs 1 to {} characters."), TITLE_MAX_LENGTH),
             ),
             models.CheckConstraint(
                 condition=Q(title=Trim("title")),
                 name="todos_title_trimmed",
-                violation_error_message="A title cannot start or end with spaces.",
+                violation_error_message=_("A title cannot start or end with spaces."),
             ),
         ]
 
@@ -74,4 +81,4 @@ class Todo(models.Model):
     def clean(self):
         self.title = (self.title or "").strip()
         if not self.title:
-            raise ValidationError({"title": ValidationError("Write something to do.", code="blank")})
+            raise ValidationError({"title": ValidationError(BLANK_TITLE, code="blank")})

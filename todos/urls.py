@@ -9,6 +9,7 @@ urlpatterns = [
     path("completed/", views.todo_list, {"filter": "completed"}, name="completed"),
     path("toggle-all/", views.todo_toggle_all, name="toggle_all"),
     path("clear-completed/", views.todo_clear_completed, name="clear_completed"),
+    path("export/", views.todo_export, name="export"),
     path("<int:pk>/toggle/", views.todo_toggle, name="toggle"),
     path("<int:pk>/edit/", views.todo_edit, name="edit"),
     path("<int:pk>/delete/", views.todo_delete, name="delete"),

@@ -7,8 +7,9 @@ from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, J
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from . import services
 from .forms import CompletedForm, TodoEditForm, TodoForm
@@ -49,7 +50,9 @@ def answer(request, status=200, **data):
     """The JSON answer of an action (with the owner's fresh counts), or a redirect back for a form post."""
     if not wants_json(request):
         return redirect_back(request)
-    data["counts"] = Todo.objects.filter(owner=request.user).counts()
+    counts = Todo.objects.filter(owner=request.user).counts()
+    # The counter as the page shows it, in the page's language and its plural rules.
+    data.update(counts=counts, count_html=render_to_string("todos/_count.html", {"counts": counts}, request))
     return JsonResponse(data, status=status)
 
 
@@ -82,7 +85,7 @@ def todo_action(*methods):
             todo = Todo.objects.filter(owner=request.user, pk=pk).first()
             if todo is None:
                 if wants_json(request):
-                    return JsonResponse({"error": "There is no such todo."}, status=404)
+                    return JsonResponse({"error": gettext("There is no such todo.")}, status=404)
                 raise Http404("There is no such todo.")
             return view(request, todo)
 
@@ -174,3 +177,15 @@ def todo_toggle_all(request):
 @form_posts
 def todo_clear_completed(request):
     return answer(request, deleted=services.todos_clear_completed(owner=request.user))
+
+
+@transaction.non_atomic_requests
+@never_cache
+@login_required
+@require_safe
+def todo_export(request):
+    """The signed-in user's todos as a JSON file to keep, in list order."""
+    todos = Todo.objects.filter(owner=request.user).values("title", "completed", "created", "updated")
+    response = JsonResponse({"todos": list(todos)}, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="todos.json"'
+    return response

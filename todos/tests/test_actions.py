@@ -116,7 +116,8 @@ def test_edit_saves_the_trimmed_title(user_client, make_todo):
 def test_edit_to_an_empty_title_deletes_the_todo(user_client, make_todo):
     todo = make_todo("old")
     response = user_client.post(url("edit", todo), {"title": "  "}, **JSON)
-    assert response.json() == {"deleted": [todo.pk], "counts": {"total": 0, "completed": 0, "active": 0}}
+    data = response.json()
+    assert (data["deleted"], data["counts"]) == ([todo.pk], {"total": 0, "completed": 0, "active": 0})
     assert not Todo.objects.exists()
 
 
@@ -151,7 +152,7 @@ def test_delete_removes_the_todo_and_goes_back(user_client, make_todo):
 def test_json_delete_answers_the_deleted_id(user_client, make_todo):
     todo = make_todo()
     data = user_client.post(url("delete", todo), **JSON).json()
-    assert data == {"deleted": [todo.pk], "counts": {"total": 0, "completed": 0, "active": 0}}
+    assert (data["deleted"], data["counts"]) == ([todo.pk], {"total": 0, "completed": 0, "active": 0})
 
 
 def test_toggle_all_completes_everything_then_reopens_everything(user_client, user, make_todo):
@@ -176,7 +177,7 @@ def test_clear_completed_deletes_the_completed_todos(user_client, make_todo):
     keep = make_todo("a")
     done = make_todo("b", completed=True)
     data = user_client.post(url("clear_completed"), **JSON).json()
-    assert data == {"deleted": [done.pk], "counts": {"total": 1, "completed": 0, "active": 1}}
+    assert (data["deleted"], data["counts"]) == ([done.pk], {"total": 1, "completed": 0, "active": 1})
     assert list(Todo.objects.all()) == [keep]
 
 
@@ -212,3 +213,12 @@ def test_posts_need_the_csrf_token(client, user, make_todo):
 def test_malformed_or_unknown_ids_are_404(user_client, path):
     assert user_client.post(path).status_code == 404
     assert user_client.post(path, **JSON).status_code == 404
+
+
+def test_json_answers_carry_the_counter_as_the_page_shows_it(user_client, make_todo):
+    make_todo("a")
+    make_todo("b")
+    data = user_client.post(url("toggle", Todo.objects.first()), {"completed": "true"}, **JSON).json()
+    assert data["count_html"].strip() == '<span class="todo-count"><strong>1</strong> item left</span>'
+    data = user_client.post(url("toggle_all"), {"completed": "false"}, **JSON).json()
+    assert data["count_html"].strip() == '<span class="todo-count"><strong>2</strong> items left</span>'

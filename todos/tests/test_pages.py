@@ -96,7 +96,8 @@ def test_clear_completed_shows_only_while_completed_todos_exist(user_client, mak
 def test_each_item_has_the_todomvc_controls(user_client, make_todo):
     todo = make_todo("a")
     html = page(user_client)
-    for control in ('class="toggle js-only" type="checkbox"', "<label>a</label>", 'class="destroy"', 'class="edit"'):
+    controls = ('class="toggle js-only" type="checkbox"', "<label>a</label>", 'class="destroy"', 'class="edit-link"')
+    for control in controls:
         assert control in html
     assert f'formaction="{reverse("todos:toggle", args=[todo.pk])}"' in html
     assert f'formaction="{reverse("todos:delete", args=[todo.pk])}"' in html

@@ -56,7 +56,7 @@ class Command(BaseCommand):
                 "token": default_token_generator.make_token(user),
             },
         )
-        days = settings.PASSWORD_RESET_TIMEOUT / 86400
+        days = max(1, round(settings.PASSWORD_RESET_TIMEOUT / 86400))
         if send:
             context = {"link": link, "days": days}
             send_mail(
@@ -67,7 +67,5 @@ class Command(BaseCommand):
             )
             self.stdout.write(f"Administrator {user.email} {done}: the link to choose a password was sent to them.")
         else:
-            self.stdout.write(
-                f"Administrator {user.email} {done}. Within {days:g} days, to choose their password, open:"
-            )
+            self.stdout.write(f"Administrator {user.email} {done}. To choose a password within {days} days, open:")
             self.stdout.write(link)

@@ -31,23 +31,21 @@ document.addEventListener("DOMContentLoaded", () => {
     return template.content.firstElementChild;
   }
 
-  function showCounts({ active, completed, total }) {
-    const strong = document.createElement("strong");
-    strong.textContent = active;
-    app.querySelector(".todo-count").replaceChildren(strong, ` item${active === 1 ? "" : "s"} left`);
+  // The counter comes rendered by the server, in the page's language and its plural rules.
+  function showCounts({ active, completed, total }, countHtml) {
+    app.querySelector(".todo-count").replaceWith(fragment(countHtml));
     app.querySelector(".main").hidden = total === 0;
     app.querySelector(".footer").hidden = total === 0;
     clearButton.hidden = completed === 0;
     toggleAll.checked = total > 0 && active === 0;
   }
 
+  // The script's own messages are in the page, in its language.
   function explain(response, data) {
     if (data && data.errors) return Object.values(data.errors).flat()[0].message;
     if (data && data.error) return data.error;
-    if (response.redirected || response.status === 403) {
-      return "Your session has ended. Reload the page to log in again.";
-    }
-    return "Your change could not be saved. Please try again.";
+    if (response.redirected || response.status === 403) return app.dataset.sessionEnded;
+    return app.dataset.notSaved;
   }
 
   // Requests go one at a time, in the order the user made them.
@@ -65,13 +63,13 @@ document.addEventListener("DOMContentLoaded", () => {
           credentials: "same-origin",
         });
       } catch {
-        throw new Error("The server could not be reached. Check your connection and try again.");
+        throw new Error(app.dataset.offline);
       }
       const isJson = (response.headers.get("Content-Type") || "").startsWith("application/json");
       const data = isJson ? await response.json() : null;
       if (!response.ok || response.redirected || !data) throw new Error(explain(response, data));
       errorBox.hidden = true;
-      showCounts(data.counts);
+      showCounts(data.counts, data.count_html);
       return data;
     });
     queue = request.catch(() => {});
@@ -148,15 +146,34 @@ document.addEventListener("DOMContentLoaded", () => {
     if (button.matches(".clear-completed")) remove(list.querySelectorAll("li.completed"), button.formAction);
   });
 
-  list.addEventListener("dblclick", (event) => {
-    const label = event.target.closest(".view label");
-    if (!label) return;
-    const li = label.closest("li");
-    const input = li.querySelector(".edit");
+  // The field to edit a title in is made when it is needed: the page without the script has no use for it.
+  function edit(li) {
+    const input = document.createElement("input");
+    input.className = "edit";
+    input.setAttribute("aria-label", li.querySelector(".edit-link").textContent);
+    input.value = li.querySelector(".view label").textContent;
+    li.append(input);
     li.classList.add("editing");
-    input.value = label.textContent;
     input.focus();
     input.setSelectionRange(input.value.length, input.value.length);
+  }
+
+  function stopEditing(li) {
+    li.classList.remove("editing");
+    li.querySelector(".edit").remove();
+  }
+
+  // A double click on the title edits it, as in TodoMVC; so does the Edit link, for the keyboard.
+  list.addEventListener("dblclick", (event) => {
+    const label = event.target.closest(".view label");
+    if (label) edit(label.closest("li"));
+  });
+
+  list.addEventListener("click", (event) => {
+    const link = event.target.closest(".edit-link");
+    if (!link) return;
+    event.preventDefault();
+    edit(link.closest("li"));
   });
 
   list.addEventListener("keydown", (event) => {
@@ -166,8 +183,7 @@ document.addEventListener("DOMContentLoaded", () => {
       event.preventDefault();
       save(li);
     } else if (event.key === "Escape") {
-      li.classList.remove("editing");
-      event.target.value = li.querySelector(".view label").textContent;
+      stopEditing(li);
     }
   });
 
@@ -177,12 +193,10 @@ document.addEventListener("DOMContentLoaded", () => {
 
   async function save(li) {
     if (!li.classList.contains("editing")) return;
-    li.classList.remove("editing");
     const label = li.querySelector(".view label");
-    const input = li.querySelector(".edit");
+    const title = li.querySelector(".edit").value.trim();
+    stopEditing(li);
     const before = label.textContent;
-    const title = input.value.trim();
-    input.value = title;
     if (title === before) return;
     const url = li.querySelector(".edit-link").href;
     if (!title) {
@@ -192,9 +206,9 @@ document.addEventListener("DOMContentLoaded", () => {
     label.textContent = title;
     try {
       const { todo } = await send(url, { title });
-      label.textContent = input.value = todo.title;
+      label.textContent = todo.title;
     } catch (error) {
-      label.textContent = input.value = before;
+      label.textContent = before;
       fail(error);
     }
   }
