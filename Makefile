@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP_FLAGS := --quiet --disable-pip-version-check
 
-.PHONY: run test lint format migrate superuser clean
+.PHONY: run test lint format migrate superuser clean messages
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' \
@@ -43,7 +43,10 @@ superuser: $(VENV)/.runtime  ## Create a local administrator (asks for a passwor
 	$(BIN)/python manage.py createsuperuser
 
 clean:
-	rm -rf $(VENV) .venv-* dist build staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-* dist build staticfiles node_modules .pytest_cache .ruff_cache
+
+messages: $(VENV)/.dev  ## Gather the site's strings into locale/, and compile the catalogues
+	$(BIN)/python scripts/messages.py
 
 # The Lambda package: `make package` builds dist/todo-site-$(STAGE).zip with Zappa from a
 # virtualenv that holds only requirements.txt; `make lambda-local` serves that zip at

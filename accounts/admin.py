@@ -1,10 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from .forms import AdminLoginForm, AdminUserAddForm, AdminUserChangeForm
 from .models import LoginFailure, LoginLock, User, email_key
 
 admin.site.login_form = AdminLoginForm
+admin.site.site_header = _("Todo administration")
+admin.site.site_title = _("Todo administration")
 
 
 class EmailKeySearchMixin:

@@ -4,7 +4,8 @@ Zappa's "zip" callback (see zappa_settings.json): finish the package Zappa built
 `finish_package` runs three steps on the zip, each a lever measured by `make bench`:
 
 - `trim`: leave out what the function never loads: botocore's models of the AWS services it
-  does not call (all but S3's, three quarters of the package) and gettext's `.po` sources
+  does not call (all but S3's, three quarters of the package), the translations of languages
+  the site does not speak (it speaks English and Simplified Chinese) and gettext's `.po` sources
   (Django reads only the compiled `.mo` catalogues).
 - `add_static_manifest`: the manifest of hashed static file names, computed from the sources
   being packaged, so a cold start reads it from the package instead of from the bucket.
@@ -29,6 +30,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 # The AWS services the function calls: S3, for collectstatic.
 BOTOCORE_SERVICES = {"s3"}
 BOTOCORE_MODEL = re.compile(r"botocore/data/(?P<service>[^/]+)/")
+# The site's languages (settings.LANGUAGES), as Django names their locale folders.
+LOCALES = {"en", "zh_Hans"}
+LOCALE = re.compile(r"(?:^|/)locale/(?P<language>[a-z]{2,3}(?:_[A-Za-z0-9]+)*)/")
 STATIC_MANIFEST = "todo_site/staticfiles.json"
 COLLECT_MANIFEST = """
 import sys
@@ -63,7 +67,12 @@ def _rewrite(package, keep):
 
 def _needed(name):
     model = BOTOCORE_MODEL.match(name)
-    return not name.endswith(".po") and (model is None or model["service"] in BOTOCORE_SERVICES)
+    locale = LOCALE.search(name)
+    return (
+        not name.endswith(".po")
+        and (model is None or model["service"] in BOTOCORE_SERVICES)
+        and (locale is None or locale["language"] in LOCALES)
+    )
 
 
 def trim(package):

@@ -185,7 +185,12 @@ def todo_clear_completed(request):
 @require_safe
 def todo_export(request):
     """The signed-in user's todos as a JSON file to keep, in list order."""
-    todos = Todo.objects.filter(owner=request.user).values("title", "completed", "created", "updated")
-    response = JsonResponse({"todos": list(todos)}, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    todos = [
+        {"title": title, "completed": completed, "created": created.isoformat(), "updated": updated.isoformat()}
+        for title, completed, created, updated in Todo.objects.filter(owner=request.user).values_list(
+            "title", "completed", "created", "updated"
+        )
+    ]
+    response = JsonResponse({"todos": todos}, json_dumps_params={"ensure_ascii": False, "indent": 2})
     response["Content-Disposition"] = 'attachment; filename="todos.json"'
     return response

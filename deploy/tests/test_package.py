@@ -15,6 +15,7 @@ import psycopg2
 import pytest
 
 from deploy.events import Response, api_host, rest_event
+from deploy.package import LOCALE
 from deploy.runtime import LocalFunction, unpack
 from deploy.s3_emulator import S3Emulator
 from deploy.stage import BASE_DIR, Stage, local_secrets
@@ -132,7 +133,14 @@ def test_the_package_leaves_out_models_of_aws_services_it_never_calls_and_gettex
     assert models == {"s3"}
     assert "botocore/data/endpoints.json" in names
     assert not [name for name in names if name.endswith(".po")]
-    assert "django/contrib/admin/locale/fr/LC_MESSAGES/django.mo" in names
+    assert "django/contrib/admin/locale/zh_Hans/LC_MESSAGES/django.mo" in names
+    assert "locale/zh_Hans/LC_MESSAGES/django.mo" in names
+
+
+def test_the_package_keeps_only_the_translations_of_the_sites_languages(names):
+    languages = {match["language"] for name in names if (match := LOCALE.search(name))}
+    assert languages == {"en", "zh_Hans"}
+    assert "django/conf/locale/__init__.py" in names
 
 
 def test_every_module_has_bytecode_compiled_from_its_packaged_source_that_is_never_rechecked(task_root):
