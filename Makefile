@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP_FLAGS := --quiet --disable-pip-version-check
 
-.PHONY: run test lint format migrate superuser clean messages
+.PHONY: run test lint format migrate superuser clean messages lighthouse
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' \
@@ -47,6 +47,9 @@ clean:
 
 messages: $(VENV)/.dev  ## Gather the site's strings into locale/, and compile the catalogues
 	$(BIN)/python scripts/messages.py
+
+lighthouse: $(VENV)/.runtime  ## Lighthouse's four scores for three pages, mobile and desktop
+	$(BIN)/python scripts/lighthouse.py
 
 # The Lambda package: `make package` builds dist/todo-site-$(STAGE).zip with Zappa from a
 # virtualenv that holds only requirements.txt; `make lambda-local` serves that zip at
