@@ -84,7 +84,7 @@ $(VENV)/.bench: bench/requirements.txt $(VENV)/.dev
 	@touch $@
 
 bench: $(VENV)/.bench $(PACKAGE_VENV)/.runtime  ## Measure, write docs/BENCHMARKS.md, print the headline figures
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run $(if $(LADDER),--ladder)
 
 # `make load`: a burst of visitors against the production zip behind lambda-local, in five configurations side
 # by side, each on a small PostgreSQL server of its own; writes docs/LOAD.md and docs/load.png (see bench/load.py).

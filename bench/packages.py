@@ -68,10 +68,10 @@ def zappa_package(settings_file, output):
     )
 
 
-def build_ladder(workdir):
-    """Package every rung; the last one is `make package STAGE=production` itself."""
+def build(workdir, *, ladder):
+    """The packages to measure: `make package STAGE=production`'s zip, after every rung of the ladder if asked."""
     rungs = []
-    for name, label, remote_env, config in ladder_settings():
+    for name, label, remote_env, config in ladder_settings() if ladder else []:
         settings = workdir / f"{name}.json"
         settings.write_text(json.dumps({STAGE: config}, indent=4))
         zappa_package(settings, workdir / f"{name}.zip")

@@ -12,15 +12,14 @@ LAMBDA_GB_SECOND = 0.0000166667
 LAMBDA_REQUEST = 0.20 / 1e6
 REST_API_REQUEST = 3.50 / 1e6
 HTTP_API_REQUEST = 1.00 / 1e6
-MEMORY_GB = 0.5
 # Lambda gives a full vCPU at 1,769 MB, and CPU in proportion to memory below that.
 FULL_VCPU_MB = 1769
 
 
-def cost_per_million(duration_ms):
-    """(Lambda, with REST API, with HTTP API) dollars per million requests of `duration_ms` at 512 MB."""
+def cost_per_million(duration_ms, memory_mb):
+    """(Lambda, with REST API, with HTTP API) dollars per million requests of `duration_ms` at `memory_mb`."""
     billed = math.ceil(duration_ms) / 1000
-    lambda_cost = 1e6 * (billed * MEMORY_GB * LAMBDA_GB_SECOND + LAMBDA_REQUEST)
+    lambda_cost = 1e6 * (billed * memory_mb / 1024 * LAMBDA_GB_SECOND + LAMBDA_REQUEST)
     return lambda_cost, lambda_cost + 1e6 * REST_API_REQUEST, lambda_cost + 1e6 * HTTP_API_REQUEST
 
 
@@ -91,21 +90,32 @@ def markdown(figures):
     for name, label, size in rows:
         ms = {key: f["cold"][name][key] * 1000 for key in ("median", "min", "max")}
         lines.append(f"| {label} | {size:.1f} | {ms['median']:.0f} | {ms['min']:.0f} | {ms['max']:.0f} |")
+    if len(f["ladder"]) > 1:
+        lines += [
+            "",
+            "Each row of the todo site adds one lever to the row above it, so the difference between two",
+            "rows is what that lever is worth. The first row packages this project as Zappa does with its",
+            "defaults and loads the secrets from S3 at start (`remote_env`); the last is `make package`.",
+            "",
+            "- **Valid bytecode**: Zappa's zip carries bytecode whose source timestamps no longer match",
+            "  once unpacked, and Lambda's code folder is read-only, so every cold start compiles every",
+            "  module again. The zip callback adds unchecked-hash bytecode for Python 3.13 only.",
+            "- **Secrets in the function's environment**: no S3 client to build and no object to fetch",
+            "  before the first request.",
+            "- **Static manifest in the zip**: page templates name hashed static files; the manifest of",
+            "  those names comes with the package instead of from the bucket.",
+            "- **Lean zip**: Zappa's command-line-only dependencies left out, botocore's models of",
+            "  every service but S3 and the translations of other languages than the site's, and",
+            "  gettext's `.po` sources.",
+        ]
+    else:
+        lines += [
+            "",
+            "The todo site's row is the zip `make package` builds. `make bench LADDER=1` also builds and",
+            "measures the lever ladder: this project packaged as Zappa does by default, then with each",
+            "lever of `deploy/package.py` and the stage added one at a time.",
+        ]
     lines += [
-        "",
-        "Each row of the todo site adds one lever to the row above it, so the difference between two",
-        "rows is what that lever is worth. The first row packages this project as Zappa does with its",
-        "defaults and loads the secrets from S3 at start (`remote_env`); the last is `make package`.",
-        "",
-        "- **Valid bytecode**: Zappa's zip carries bytecode whose source timestamps no longer match",
-        "  once unpacked, and Lambda's code folder is read-only, so every cold start compiles every",
-        "  module again. The zip callback adds unchecked-hash bytecode for Python 3.13 only.",
-        "- **Secrets in the function's environment**: no S3 client to build and no object to fetch",
-        "  before the first request.",
-        "- **Static manifest in the zip**: page templates name hashed static files; the manifest of",
-        "  those names comes with the package instead of from the bucket.",
-        "- **Lean zip**: Zappa's command-line-only dependencies left out, botocore's models of",
-        "  every service but S3, and gettext's `.po` sources.",
         "",
         f"Largest packages inside the final zip ({f['unzipped_mb']:.1f} MB unzipped):",
         "",
@@ -161,28 +171,30 @@ def markdown(figures):
         lines += ["(npm was not available, so the anchor's files could not be fetched.)", ""]
     lambda_cost, rest, http = f["cost"]["measured"]
     scaled_lambda, scaled_rest, scaled_http = f["cost"]["scaled"]
+    memory = f["cost"]["memory_mb"]
     lines += [
         "## Cost per million requests",
         "",
-        "At 512 MB in us-east-1 (list prices): Lambda $0.0000166667 per GB-second, billed per",
-        "millisecond, plus $0.20 per million requests; API Gateway $3.50 per million (REST API, what",
-        "Zappa deploys) or $1.00 per million (HTTP API).",
+        f"At the production stage's {memory} MB in us-east-1 (list prices): Lambda $0.0000166667 per",
+        "GB-second, billed per millisecond, plus $0.20 per million requests; API Gateway $3.50 per",
+        "million (REST API) or $1.00 per million (HTTP API).",
         "",
-        "    cost = 1,000,000 × (ceil(duration ms) / 1000 × 0.5 GB × $0.0000166667 + $0.0000002) + API price",
+        f"    cost = 1,000,000 × (ceil(duration ms) / 1000 × {memory / 1024:g} GB × $0.0000166667 + $0.0000002) + API",
         "",
         f"With the warm p50 through the handler measured here ({f['warm']['handler']['p50']:.2f} ms on one core",
-        f"of this machine), and with that duration stretched by {FULL_VCPU_MB}/512 for the CPU share Lambda gives",
-        f"512 MB ({f['cost']['scaled_ms']:.1f} ms), an estimate for CPU-bound work:",
+        f"of this machine), and with that duration stretched by {FULL_VCPU_MB}/{memory} for the CPU share Lambda",
+        f"gives {memory} MB ({f['cost']['scaled_ms']:.1f} ms), an estimate for CPU-bound work:",
         "",
         "| Duration | Lambda | + REST API | + HTTP API |",
         "| --- | --- | --- | --- |",
         f"| measured | ${lambda_cost:.2f} | ${rest:.2f} | ${http:.2f} |",
-        f"| CPU share of 512 MB | ${scaled_lambda:.2f} | ${scaled_rest:.2f} | ${scaled_http:.2f} |",
+        f"| CPU share of {memory} MB | ${scaled_lambda:.2f} | ${scaled_rest:.2f} | ${scaled_http:.2f} |",
         "",
         "## Commands",
         "",
         "```sh",
-        "make bench      # everything above; its last five lines are the headline figures",
+        "make bench            # the shipped zip against the baseline; its last five lines are the headline",
+        "make bench LADDER=1   # the same, with every lever of the ladder built and measured",
         "```",
         "",
     ]
