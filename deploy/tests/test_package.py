@@ -211,7 +211,7 @@ def test_the_journey_through_the_package_and_its_static_files(visitor, static_ur
     journey(visitor)
 
     login = visitor.page(visitor.url("login"))
-    (stylesheet,) = [url for url in login.urls if url.startswith(static_url)]
+    (stylesheet,) = [url for url in login.urls if url.startswith(static_url) and url.endswith(".css")]
     with urllib.request.urlopen(stylesheet) as response:  # noqa: S310 - the emulator's http URL
         assert response.read() == (BASE_DIR / "todo_site" / "static" / "css" / "site.css").read_bytes()
     assert sorted(task_root.rglob("*")) == files_before, "the function wrote into its read-only code folder"
