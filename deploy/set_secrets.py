@@ -1,7 +1,10 @@
 """
 Put a stage's secrets into its Lambda function's environment, keeping every other variable.
 
-    .venv-package/bin/python -m deploy.set_secrets production < production.env
+    .venv-package/bin/python -m deploy.set_secrets production --database-from-stack < production.env
+
+With --database-from-stack, DATABASE_URL is composed from the stage's stack (deploy/aws/stack.yaml):
+the database user and password in its Secrets Manager secret, and the endpoint of its RDS Proxy.
 
 stdin holds NAME=value lines (blank lines and # comments are skipped), so values never show on
 a command line, in shell history or in the repository. Lambda keeps its environment encrypted
@@ -11,11 +14,15 @@ keeps the variables zappa_settings.json does not name. Prints the names it set, 
 """
 
 import argparse
+import json
 import sys
+from pathlib import Path
+from urllib.parse import quote, urlencode
 
 import boto3
 
-from .stage import Stage
+from .stage import SETTINGS_FILE, Stage
+from .stage_from_stack import outputs as stack_outputs
 
 REQUIRED = ("SECRET_KEY", "DATABASE_URL", "EMAIL_URL")
 
@@ -51,6 +58,18 @@ def check(stage, secrets):
         raise SecretsError(f"{', '.join(empty)}: empty")
 
 
+def database_url(client, outputs):
+    """DATABASE_URL from the stack's outputs: the user of the database secret, through RDS Proxy, over TLS.
+
+    connect_timeout makes an unreachable database fail within seconds with the site's 503 page, not at
+    API Gateway's 29 s timeout.
+    """
+    secret = json.loads(client.get_secret_value(SecretId=outputs["DatabaseSecretArn"])["SecretString"])
+    user, password = (quote(secret[key], safe="") for key in ("username", "password"))
+    options = urlencode({"sslmode": "require", "connect_timeout": 5})
+    return f"postgres://{user}:{password}@{outputs['ProxyEndpoint']}:5432/{outputs['DatabaseName']}?{options}"
+
+
 def set_secrets(client, function_name, secrets):
     """Merge `secrets` into the function's environment; returns the names of every secret it now holds."""
     configuration = client.get_function_configuration(FunctionName=function_name)
@@ -64,10 +83,17 @@ def set_secrets(client, function_name, secrets):
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m deploy.set_secrets", description=__doc__.split("\n\n")[0])
     parser.add_argument("stage")
+    parser.add_argument(
+        "--database-from-stack", action="store_true", help="compose DATABASE_URL from the stage's stack"
+    )
+    parser.add_argument("--settings-file", type=Path, default=SETTINGS_FILE, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    stage = Stage(args.stage)
+    stage = Stage(args.stage, args.settings_file)
     try:
         secrets = parse(sys.stdin)
+        if args.database_from_stack:
+            outputs = stack_outputs(boto3.client("cloudformation", region_name=stage.region), args.stage)
+            secrets["DATABASE_URL"] = database_url(boto3.client("secretsmanager", region_name=stage.region), outputs)
         if not secrets:
             raise SecretsError("no NAME=value lines on stdin")
         check(stage, secrets)

@@ -4,11 +4,12 @@ A Zappa stage as zappa_settings.json describes it, and local stand-ins for what 
 On AWS a stage's function gets the Lambda role's credentials, its `aws_environment_variables`
 and the secrets an operator put into its environment (deploy/set_secrets.py); it stores static
 files in its bucket and talks to PostgreSQL. Here the S3 API is moto's server and PostgreSQL a local
-server; everything else comes from the same settings file and the repository's bucket policy.
+server; everything else comes from the same settings file and the stack template (deploy/aws/stack.yaml).
 """
 
 import contextlib
 import json
+import re
 import types
 from pathlib import Path
 from secrets import token_urlsafe
@@ -18,11 +19,35 @@ import psycopg2
 from psycopg2 import sql
 from zappa.cli import ZappaCLI
 
+from .events import http_api_event, rest_event
 from .s3_emulator import CREDENTIALS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 SETTINGS_FILE = BASE_DIR / "zappa_settings.json"
-POLICIES = BASE_DIR / "deploy" / "aws"
+# The stage's infrastructure: one CloudFormation template, the one place of its policies.
+STACK_TEMPLATE = BASE_DIR / "deploy" / "aws" / "stack.yaml"
+
+
+def template():
+    """The stack's template as data, intrinsic functions as {"Fn::Sub": ...} and the like (cfn-lint's reader)."""
+    from cfnlint.decode.cfn_yaml import load
+
+    return load(str(STACK_TEMPLATE))
+
+
+def resolve(value, names):
+    """A template value with its Ref, Fn::GetAtt and Fn::Sub resolved from `names` ({"Bucket.Arn": ...})."""
+    if isinstance(value, dict):
+        if list(value) == ["Ref"]:
+            return names[value["Ref"]]
+        if list(value) == ["Fn::GetAtt"]:
+            return names[".".join(value["Fn::GetAtt"])]
+        if list(value) == ["Fn::Sub"]:
+            return re.sub(r"\$\{([^}]+)\}", lambda match: names[match[1]], value["Fn::Sub"])
+        return {key: resolve(item, names) for key, item in value.items()}
+    if isinstance(value, list):
+        return [resolve(item, names) for item in value]
+    return value
 
 
 class Stage:
@@ -40,6 +65,16 @@ class Stage:
     def static_bucket(self):
         return self.config["aws_environment_variables"]["AWS_STORAGE_BUCKET_NAME"]
 
+    @property
+    def http_api(self):
+        """Whether API Gateway serves the stage as an HTTP API (payload 2.0) rather than a REST API."""
+        return self.config.get("apigateway_version", "v1") == "v2"
+
+    @property
+    def api_event(self):
+        """The builder of the events the stage's API sends the function: http_api_event or rest_event."""
+        return http_api_event if self.http_api else rest_event
+
     def zappa_settings(self):
         """The `zappa_settings` module Zappa generates into the package, which its handler imports."""
         cli = ZappaCLI()
@@ -50,9 +85,10 @@ class Stage:
         exec(cli.get_zappa_settings_string(), module.__dict__)  # noqa: S102 - Zappa's generated settings
         return module
 
-    def policy(self, kind):
-        """A policy document of deploy/aws/ for this stage: "role" or "static-bucket"."""
-        return json.loads((POLICIES / f"{self.name}-{kind}-policy.json").read_text())
+    def static_bucket_policy(self):
+        """The static bucket's policy as the stack gives it (anyone may read static/*), for this stage's bucket."""
+        document = template()["Resources"]["StaticBucketPolicy"]["Properties"]["PolicyDocument"]
+        return resolve(document, {"StaticBucket.Arn": f"arn:aws:s3:::{self.static_bucket}"})
 
     def function_environment(self, s3_endpoint, secrets):
         """The environment Lambda gives the function: its settings' variables and its `secrets`.
@@ -74,7 +110,7 @@ class Stage:
         """Create the static bucket with its policy."""
         client = s3.client()
         _create_bucket(client, self.static_bucket)
-        client.put_bucket_policy(Bucket=self.static_bucket, Policy=json.dumps(self.policy("static-bucket")))
+        client.put_bucket_policy(Bucket=self.static_bucket, Policy=json.dumps(self.static_bucket_policy()))
 
 
 def _create_bucket(client, name):

@@ -4,12 +4,14 @@ import subprocess
 import sys
 from urllib.parse import urlsplit
 
+import botocore.client
 import environ
 import pytest
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test.signals import storages_changed
 from django.urls import get_script_prefix, set_script_prefix
+from zappa.cli import ZappaCLI
 from zappa.handler import LambdaHandler
 
 from deploy.runtime import Context
@@ -123,3 +125,49 @@ def scratch_database(request):
     create_database(scratch_url)
     yield scratch_url
     drop_database(scratch_url)
+
+
+# IAM actions whose names differ from the API operation (apigateway's are its HTTP methods).
+IAM_ACTIONS = {
+    ("s3", "HeadBucket"): "s3:ListBucket",
+    ("monitoring", "GetMetricStatistics"): "cloudwatch:GetMetricStatistics",
+}
+# Calls that need no permission at all.
+ALWAYS_ALLOWED = {"sts:GetCallerIdentity"}
+
+
+def iam_action(service_model, operation_name):
+    if service_model.signing_name == "apigateway":
+        return f"apigateway:{service_model.operation_model(operation_name).http['method']}"
+    default = f"{service_model.signing_name}:{operation_name}"
+    return IAM_ACTIONS.get((service_model.signing_name, operation_name), default)
+
+
+@pytest.fixture
+def zappa(monkeypatch):
+    """Run a Zappa command with a settings file: zappa(settings_file, "deploy", ...); `zappa.calls` collects the
+    IAM actions of the AWS calls it makes."""
+    calls = set()
+    recording = False
+    make_api_call = botocore.client.BaseClient._make_api_call
+
+    def call(client, operation_name, api_params):
+        if recording:
+            calls.add(iam_action(client.meta.service_model, operation_name))
+        if operation_name == "ListFunctionUrlConfigs":
+            # Moto gap: no ListFunctionUrlConfigs, which `update` calls to remove function URLs
+            # that a stage without `function_url_enabled` never had. AWS answers with none.
+            return {"FunctionUrlConfigs": []}
+        return make_api_call(client, operation_name, api_params)
+
+    def zappa(settings_file, *argv):
+        nonlocal recording
+        recording = True
+        try:
+            ZappaCLI().handle([*argv, "--settings_file", str(settings_file)])
+        finally:
+            recording = False
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", call)
+    zappa.calls = calls
+    return zappa

@@ -1,0 +1,81 @@
+"""
+Write a stage of zappa_settings.json from the outputs of its CloudFormation stack (deploy/aws/stack.yaml).
+
+    .venv-package/bin/python -m deploy.stage_from_stack production
+
+Reads the stack `todo-site-<stage>-infrastructure` and writes into the stage its region, code bucket,
+role, subnets and security group, static bucket and allowed hosts (the custom domain's too, and its
+origin as a trusted CSRF origin): every account-, region- or resource-specific value the stage holds,
+so nothing is edited by hand. Other keys and variables of the stage stay as they are. Prints what changed.
+"""
+
+import argparse
+import json
+import sys
+
+import boto3
+
+from .stage import SETTINGS_FILE, Stage
+
+
+def stack_name(stage):
+    """Zappa names its own stack after the function, todo-site-<stage>; the infrastructure's is another."""
+    return f"todo-site-{stage}-infrastructure"
+
+
+def outputs(client, stage):
+    (stack,) = client.describe_stacks(StackName=stack_name(stage))["Stacks"]
+    return {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}
+
+
+def stage_settings(outputs, variables):
+    """The settings of a stage from its stack's outputs; `variables` are the stage's environment variables now."""
+    region = outputs["Region"]
+    hosts = [f".execute-api.{region}.amazonaws.com"]
+    variables = {**variables, "AWS_STORAGE_BUCKET_NAME": outputs["StaticBucket"]}
+    if outputs.get("DomainName"):
+        hosts.append(outputs["DomainName"])
+        variables["CSRF_TRUSTED_ORIGINS"] = f"https://{outputs['DomainName']}"
+    variables["ALLOWED_HOSTS"] = ",".join(hosts)
+    return {
+        "aws_region": region,
+        "s3_bucket": outputs["CodeBucket"],
+        "role_name": outputs["FunctionRoleArn"].rpartition("/")[2],
+        "role_arn": outputs["FunctionRoleArn"],
+        "vpc_config": {
+            "SubnetIds": outputs["SubnetIds"].split(","),
+            "SecurityGroupIds": [outputs["FunctionSecurityGroupId"]],
+        },
+        "aws_environment_variables": variables,
+    }
+
+
+def write_stage(name, outputs, settings_file=SETTINGS_FILE):
+    """Write the stage's settings from the outputs; returns the keys whose value changed."""
+    stage = Stage(name, settings_file)
+    written = stage_settings(outputs, stage.config.get("aws_environment_variables", {}))
+    document = json.loads(settings_file.read_text())
+    changed = sorted(key for key, value in written.items() if stage.config.get(key) != value)
+    document[name].update(written)
+    settings_file.write_text(json.dumps(document, indent=4, ensure_ascii=False) + "\n")
+    return changed
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="python -m deploy.stage_from_stack", description=__doc__.split("\n\n")[0].strip()
+    )
+    parser.add_argument("stage")
+    parser.add_argument("--region", help="where the stack is (default: the stage's aws_region)")
+    args = parser.parse_args(argv)
+    client = boto3.client("cloudformation", region_name=args.region or Stage(args.stage).region)
+    try:
+        found = outputs(client, args.stage)
+    except client.exceptions.ClientError as error:
+        parser.exit(2, f"{parser.prog}: {stack_name(args.stage)}: {error}\n")
+    changed = write_stage(args.stage, found)
+    print(f"{SETTINGS_FILE.name} [{args.stage}]: {', '.join(changed) or 'already up to date'}", file=sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

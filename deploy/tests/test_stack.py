@@ -1,0 +1,347 @@
+"""
+The stage's infrastructure as code (deploy/aws/stack.yaml): cfn-lint passes on it, moto creates it, and
+the stage written from its outputs deploys with Zappa.
+
+Moto's CloudFormation creates most of the stack for real (the VPC, subnets, route table, S3 endpoint,
+security groups, RDS instance, buckets, roles, policies, log group, SNS topic), so their properties are
+checked on what moto made, IAM documents resolved. The resources of the types named in MOTO_GAPS it
+cannot create: the test leaves them out, replacing references to them with a stand-in value, and only
+cfn-lint checks them.
+"""
+
+import ast
+import copy
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import boto3
+import pytest
+from moto import mock_aws
+from moto.cloudformation.parsing import get_model_map
+
+from deploy import set_secrets
+from deploy.stage import SETTINGS_FILE, STACK_TEMPLATE, Stage, template
+from deploy.stage_from_stack import stack_name, write_stage
+
+# Resource types of the template that moto 5.2's CloudFormation does not create.
+MOTO_GAPS = {
+    "AWS::ApiGatewayV2::ApiMapping",
+    "AWS::ApiGatewayV2::DomainName",
+    "AWS::CertificateManager::Certificate",
+    "AWS::CloudWatch::Alarm",
+    "AWS::Logs::MetricFilter",
+    "AWS::RDS::DBProxy",
+    "AWS::RDS::DBProxyTargetGroup",
+    "AWS::S3::BucketPolicy",
+    "AWS::SecretsManager::Secret",
+    "AWS::SecretsManager::SecretTargetAttachment",
+    "AWS::SNS::Subscription",
+}
+ALARM_EMAIL = "ops@example.com"
+
+
+def test_cfn_lint_passes_on_the_template():
+    result = subprocess.run(
+        [Path(sys.executable).with_name("cfn-lint"), STACK_TEMPLATE], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_gaps_are_exactly_the_types_moto_cannot_create():
+    types = {resource["Type"] for resource in template()["Resources"].values()}
+    assert {kind for kind in types if kind not in get_model_map()} == MOTO_GAPS
+
+
+def stand_in(name):
+    """What a reference to a resource moto cannot create becomes: a string of an ARN's shape."""
+    return f"arn:aws:cloudformation:us-east-1:123456789012:moto-gap/{name}"
+
+
+def without_gaps(document):
+    """The template without the resources moto cannot create; references to them become stand-ins."""
+    document = copy.deepcopy(dict(document))
+    gone = {name for name, resource in document["Resources"].items() if resource["Type"] in MOTO_GAPS}
+
+    def replace(value):
+        if isinstance(value, dict):
+            if list(value) == ["Ref"] and value["Ref"] in gone:
+                return stand_in(value["Ref"])
+            if list(value) == ["Fn::GetAtt"] and value["Fn::GetAtt"][0] in gone:
+                return stand_in(value["Fn::GetAtt"][0])
+            if list(value) == ["Fn::Sub"] and isinstance(value["Fn::Sub"], str):
+                text = value["Fn::Sub"]
+                for name in gone:
+                    text = text.replace(f"${{{name}}}", stand_in(name))
+                return {"Fn::Sub": text}
+            return {key: replace(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [replace(item) for item in value]
+        return value
+
+    document["Resources"] = {
+        name: replace(dict(resource)) for name, resource in document["Resources"].items() if name not in gone
+    }
+    document["Outputs"] = {
+        name: output for name, output in document["Outputs"].items() if "moto-gap/" not in json.dumps(replace(output))
+    }
+    return document
+
+
+@pytest.fixture
+def aws(monkeypatch):
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    # Not moto's default account, 123456789012, which zappa_settings.json's placeholders use.
+    monkeypatch.setenv("MOTO_ACCOUNT_ID", "210987654321")
+    with mock_aws():
+        yield
+
+
+def create_stack(stage, **parameters):
+    parameters = {"Stage": stage, "AlarmEmail": ALARM_EMAIL, **parameters}
+    client = boto3.client("cloudformation")
+    client.create_stack(
+        StackName=stack_name(stage),
+        TemplateBody=json.dumps(without_gaps(template())),
+        Parameters=[{"ParameterKey": key, "ParameterValue": value} for key, value in parameters.items()],
+        Capabilities=["CAPABILITY_NAMED_IAM"],
+    )
+    (stack,) = client.describe_stacks(StackName=stack_name(stage))["Stacks"]
+    assert stack["StackStatus"] == "CREATE_COMPLETE"
+    return {output["OutputKey"]: output["OutputValue"] for output in stack["Outputs"]}
+
+
+@pytest.fixture
+def production(aws):
+    return create_stack("production")
+
+
+@pytest.fixture
+def dev(aws):
+    return create_stack("dev")
+
+
+def test_the_outputs_name_the_stages_resources(production):
+    ec2 = boto3.client("ec2")
+    subnets = ec2.describe_subnets(SubnetIds=production["SubnetIds"].split(","))["Subnets"]
+    assert len({subnet["AvailabilityZone"] for subnet in subnets}) == 2
+    assert not [subnet for subnet in subnets if subnet["MapPublicIpOnLaunch"]]
+    (vpc,) = {subnet["VpcId"] for subnet in subnets}
+    assert (
+        ec2.describe_internet_gateways(Filters=[{"Name": "attachment.vpc-id", "Values": [vpc]}])["InternetGateways"]
+        == []
+    )
+    filters = [{"Name": "vpc-id", "Values": [vpc]}, {"Name": "vpc-endpoint-type", "Values": ["Gateway"]}]
+    (endpoint,) = ec2.describe_vpc_endpoints(Filters=filters)["VpcEndpoints"]
+    assert endpoint["ServiceName"] == "com.amazonaws.us-east-1.s3"
+    buckets = {bucket["Name"] for bucket in boto3.client("s3").list_buckets()["Buckets"]}
+    assert {production["CodeBucket"], production["StaticBucket"]} <= buckets
+    assert production["FunctionRoleArn"].endswith(":role/todo-site-production")
+    assert production["AccountId"] in production["FunctionRoleArn"]
+    assert production["Region"] == "us-east-1"
+    group = boto3.client("logs").describe_log_groups(logGroupNamePrefix=production["LogGroup"])["logGroups"][0]
+    assert (group["logGroupName"], group["retentionInDays"]) == ("/aws/lambda/todo-site-production", 30)
+
+
+def security_group(group_id):
+    (group,) = boto3.client("ec2").describe_security_groups(GroupIds=[group_id])["SecurityGroups"]
+    return group
+
+
+def physical_id(stage, logical_id):
+    resource = boto3.client("cloudformation").describe_stack_resource(
+        StackName=stack_name(stage), LogicalResourceId=logical_id
+    )
+    return resource["StackResourceDetail"]["PhysicalResourceId"]
+
+
+def test_the_database_is_encrypted_private_and_backed_up(production):
+    (database,) = boto3.client("rds").describe_db_instances()["DBInstances"]
+    assert database["StorageEncrypted"] is True
+    assert database["PubliclyAccessible"] is False
+    assert database["BackupRetentionPeriod"] >= 7
+
+
+def test_a_dev_database_keeps_fewer_backups(dev):
+    (database,) = boto3.client("rds").describe_db_instances()["DBInstances"]
+    assert database["BackupRetentionPeriod"] < 7
+
+
+def test_the_database_is_reachable_only_from_the_function_and_the_proxy(production):
+    rules = security_group(physical_id("production", "DatabaseSecurityGroup"))["IpPermissions"]
+    sources = {pair["GroupId"] for rule in rules for pair in rule["UserIdGroupPairs"]}
+    assert sources == {production["FunctionSecurityGroupId"], physical_id("production", "ProxySecurityGroup")}
+    assert {(rule["FromPort"], rule["ToPort"]) for rule in rules} == {(5432, 5432)}
+    assert not [rule for rule in rules if rule["IpRanges"]]
+    proxy_rules = security_group(physical_id("production", "ProxySecurityGroup"))["IpPermissions"]
+    assert {pair["GroupId"] for rule in proxy_rules for pair in rule["UserIdGroupPairs"]} == {
+        production["FunctionSecurityGroupId"]
+    }
+
+
+def test_what_moto_ignores_of_the_database_the_template_says():
+    """Moto's RDS ignores an instance's DeletionProtection and VPCSecurityGroups: read from the template."""
+    database = template()["Resources"]["Database"]
+    assert database["Properties"]["DeletionProtection"] == {"Fn::If": ["IsProduction", True, False]}
+    assert database["Properties"]["VPCSecurityGroups"] == [{"Ref": "DatabaseSecurityGroup"}]
+    assert database["DeletionPolicy"] == "Snapshot"
+
+
+def role_policy(role_name):
+    iam = boto3.client("iam")
+    (policy_name,) = iam.list_role_policies(RoleName=role_name)["PolicyNames"]
+    document = iam.get_role_policy(RoleName=role_name, PolicyName=policy_name)["PolicyDocument"]
+    # Moto gap: a role's inline policy made by CloudFormation comes back as the text of a Python dict.
+    return ast.literal_eval(document) if isinstance(document, str) else document
+
+
+def statements(document):
+    for statement in document["Statement"]:
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        yield statement, actions, resources
+
+
+def test_only_lambda_may_assume_the_functions_role(production):
+    role = boto3.client("iam").get_role(RoleName="todo-site-production")["Role"]
+    (statement,) = role["AssumeRolePolicyDocument"]["Statement"]
+    assert (statement["Effect"], statement["Principal"], statement["Action"]) == (
+        "Allow",
+        {"Service": "lambda.amazonaws.com"},
+        "sts:AssumeRole",
+    )
+
+
+def test_the_functions_role_reaches_only_the_stages_own_resources(production):
+    """Its log group, its static files and its network interfaces; the one "*" is EC2's Describe calls."""
+    granted = {}
+    for statement, actions, resources in statements(role_policy("todo-site-production")):
+        assert statement["Effect"] == "Allow"
+        assert not [action for action in actions if "*" in action]
+        if resources == ["*"]:
+            assert all(action.startswith("ec2:Describe") for action in actions)
+        for action in actions:
+            granted.setdefault(action, set()).update(resources)
+    account, bucket = production["AccountId"], production["StaticBucket"]
+    log_group = f"arn:aws:logs:us-east-1:{account}:log-group:/aws/lambda/todo-site-production"
+    assert granted["logs:PutLogEvents"] == {f"{log_group}:log-stream:*"}
+    assert granted["s3:ListBucket"] == {f"arn:aws:s3:::{bucket}"}
+    assert granted["s3:PutObject"] == granted["s3:GetObject"] == {f"arn:aws:s3:::{bucket}/static/*"}
+    subnets = {f"arn:aws:ec2:us-east-1:{account}:subnet/{subnet}" for subnet in production["SubnetIds"].split(",")}
+    assert subnets <= granted["ec2:CreateNetworkInterface"]
+    outside = [
+        resource
+        for resources in granted.values()
+        for resource in resources
+        if resource != "*"
+        and not resource.startswith((log_group, f"arn:aws:s3:::{bucket}", f"arn:aws:ec2:us-east-1:{account}:"))
+    ]
+    assert outside == []
+
+
+def deployer_policy(arn):
+    iam = boto3.client("iam")
+    version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+    return iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]["Document"]
+
+
+def test_the_deployer_may_touch_only_the_stages_resources(production):
+    account = production["AccountId"]
+    for _, actions, resources in statements(deployer_policy(production["DeployerPolicyArn"])):
+        assert not [action for action in actions if "*" in action]
+        if resources == ["*"]:
+            assert actions == ["cloudwatch:GetMetricStatistics"]
+        for resource in resources:
+            assert "todo-site-dev" not in resource
+    (functions,) = [
+        resources
+        for _, actions, resources in statements(deployer_policy(production["DeployerPolicyArn"]))
+        if "lambda:UpdateFunctionCode" in actions
+    ]
+    assert f"arn:aws:lambda:us-east-1:{account}:function:todo-site-production" in functions
+
+
+def test_the_stage_written_from_the_outputs_keeps_no_placeholder(production, tmp_path):
+    settings_file = tmp_path / "zappa_settings.json"
+    settings_file.write_text(SETTINGS_FILE.read_text())
+
+    changed = write_stage("production", production, settings_file)
+
+    stage = Stage("production", settings_file)
+    assert {"s3_bucket", "role_arn", "vpc_config", "aws_environment_variables"} <= set(changed)
+    assert stage.config["vpc_config"] == {
+        "SubnetIds": production["SubnetIds"].split(","),
+        "SecurityGroupIds": [production["FunctionSecurityGroupId"]],
+    }
+    assert stage.config["aws_environment_variables"]["AWS_STORAGE_BUCKET_NAME"] == production["StaticBucket"]
+    assert stage.config["aws_environment_variables"]["CONN_MAX_AGE"] == "300"
+    written = json.dumps(stage.config)
+    for placeholder in ("change-me", "123456789012", "subnet-0aaaa", "subnet-0bbbb", "sg-0cccc"):
+        assert placeholder not in written
+    assert write_stage("production", production, settings_file) == []
+
+
+def test_a_custom_domain_is_an_allowed_host_and_a_trusted_origin(aws, tmp_path):
+    outputs = {**create_stack("dev"), "DomainName": "todo.example.com"}
+    settings_file = tmp_path / "zappa_settings.json"
+    settings_file.write_text(SETTINGS_FILE.read_text())
+    write_stage("dev", outputs, settings_file)
+    variables = Stage("dev", settings_file).config["aws_environment_variables"]
+    assert variables["ALLOWED_HOSTS"].split(",") == [".execute-api.us-east-1.amazonaws.com", "todo.example.com"]
+    assert variables["CSRF_TRUSTED_ORIGINS"] == "https://todo.example.com"
+
+
+def test_database_url_is_composed_from_the_secret_and_the_proxys_endpoint(aws):
+    secret = boto3.client("secretsmanager").create_secret(
+        Name="todo-site/production/database", SecretString=json.dumps({"username": "todo", "password": "p@ss/w:rd"})
+    )
+    outputs = {
+        "DatabaseSecretArn": secret["ARN"],
+        "ProxyEndpoint": "todo-site-production.proxy-abc.us-east-1.rds.amazonaws.com",
+        "DatabaseName": "todo",
+    }
+    assert set_secrets.database_url(boto3.client("secretsmanager"), outputs) == (
+        "postgres://todo:p%40ss%2Fw%3Ard@todo-site-production.proxy-abc.us-east-1.rds.amazonaws.com:5432/todo"
+        "?sslmode=require&connect_timeout=5"
+    )
+
+
+@pytest.mark.lambda_package
+def test_the_stage_from_the_stack_deploys_updates_and_undeploys(dev, tmp_path, lambda_zip, capsys, monkeypatch, zappa):
+    """The README's sequence on moto: stack, stage from its outputs, deploy, secrets, update, status, undeploy."""
+    settings_file = tmp_path / "zappa_settings.json"
+    settings_file.write_text(SETTINGS_FILE.read_text())
+    write_stage("dev", dev, settings_file)
+    stage = Stage("dev", settings_file)
+
+    zappa(settings_file, "deploy", "dev", "--zip", str(lambda_zip))
+    assert "Deployment complete!: https://" in capsys.readouterr().out
+    function = boto3.client("lambda").get_function_configuration(FunctionName=stage.lambda_name)
+    assert function["Role"] == dev["FunctionRoleArn"]
+    assert function["VpcConfig"]["SubnetIds"] == dev["SubnetIds"].split(",")
+    assert function["VpcConfig"]["SecurityGroupIds"] == [dev["FunctionSecurityGroupId"]]
+    assert function["Environment"]["Variables"]["AWS_STORAGE_BUCKET_NAME"] == dev["StaticBucket"]
+
+    secrets = {"SECRET_KEY": "k" * 50, "DATABASE_URL": "postgres://todo:pw@db:5432/todo", "EMAIL_URL": "consolemail://"}
+    monkeypatch.setattr("sys.stdin", io.StringIO("".join(f"{name}={value}\n" for name, value in secrets.items())))
+    set_secrets.main(["dev", "--settings-file", str(settings_file)])
+    assert "now holds DATABASE_URL, EMAIL_URL, SECRET_KEY" in capsys.readouterr().out
+
+    zappa(settings_file, "update", "dev", "--zip", str(lambda_zip))
+    assert "Your updated Zappa deployment is live!" in capsys.readouterr().out
+    variables = boto3.client("lambda").get_function_configuration(FunctionName=stage.lambda_name)["Environment"]
+    assert variables["Variables"] == {**stage.config["aws_environment_variables"], **secrets}
+    zappa(settings_file, "status", "dev")
+    assert stage.lambda_name in capsys.readouterr().out
+    zappa(settings_file, "undeploy", "dev", "--yes")
+    with pytest.raises(boto3.client("lambda").exceptions.ResourceNotFoundException):
+        boto3.client("lambda").get_function(FunctionName=stage.lambda_name)
+
+    allowed = {action for _, actions, _ in statements(deployer_policy(dev["DeployerPolicyArn"])) for action in actions}
+    assert zappa.calls - {"sts:GetCallerIdentity"} <= allowed, "the deployer policy lacks actions these commands use"
