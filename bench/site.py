@@ -8,7 +8,7 @@ function's secret key so that their session cookies are valid for the function.
 import json
 import os
 
-from deploy.events import api_host, rest_event
+from deploy.events import api_host
 from deploy.runtime import LocalFunction
 from deploy.stage import Stage, create_database, drop_database, local_secrets
 
@@ -70,7 +70,7 @@ class Site:
 
     def event(self, path, cookie, **headers):
         sent = [("Cookie", cookie), ("Accept", "text/html"), *headers.items()]
-        return rest_event("GET", path, stage=STAGE, host=self.host, headers=sent)
+        return self.stage.api_event("GET", path, stage=STAGE, host=self.host, headers=sent)
 
     def close(self):
         from django.db import connections

@@ -1,9 +1,11 @@
 """
-A local stand-in for API Gateway (REST API, payload 1.0) in front of a `FunctionPool`.
+A local stand-in for API Gateway, a REST API (payload 1.0) or an HTTP API (payload 2.0), in front of
+a `FunctionPool`.
 
 A request for `http://127.0.0.1:<port>/<stage>/<path>` reaches the function as the event
 API Gateway would send for `https://<api-id>.execute-api.<region>.amazonaws.com/<stage>/<path>`:
-its Host, the path without the stage, https. The loopback origin is translated both ways:
+its Host, https, the path without the stage (a REST API's) or with it (an HTTP API's rawPath),
+and its answers of its own are the API type's. The loopback origin is translated both ways:
 in the Origin and Referer headers going in, in the Location header coming out, and in the
 function's log, so that links it prints (password-reset e-mails) lead back here.
 """
@@ -12,15 +14,30 @@ import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-from .events import Response, rest_event
+from .events import Response, http_api_event, rest_event
 from .pool import Throttled
 from .runtime import LambdaError
 
-# What a REST API answers when Lambda throttles the function (429 TooManyRequestsException, which
-# API Gateway does not retry): "If the Lambda API rejects the invocation request, API Gateway returns
-# a 500 error code", body {"message": "Internal server error"}, unless gateway responses are customised
-# (Zappa creates none). https://docs.aws.amazon.com/lambda/latest/dg/services-apigateway-errors.html
-THROTTLED = (500, [("Content-Type", "application/json")], b'{"message": "Internal server error"}')
+JSON = [("Content-Type", "application/json")]
+# What API Gateway answers itself, by API type: outside its stages; when Lambda throttles the function
+# (429 TooManyRequestsException, which API Gateway does not retry: "If the Lambda API rejects the
+# invocation request, API Gateway returns a 500 error code", unless a REST API's gateway responses are
+# customised, and Zappa creates none; https://docs.aws.amazon.com/lambda/latest/dg/services-apigateway-errors.html,
+# an HTTP API's body as its troubleshooting page shows it); when the function fails or times out.
+ANSWERS = {
+    "rest": {
+        "outside": (403, JSON, b'{"message":"Forbidden"}'),
+        "throttled": (500, JSON, b'{"message": "Internal server error"}'),
+        "failed": (502, JSON, b'{"message": "Internal server error"}'),
+        "timed out": (504, JSON, b'{"message": "Endpoint request timed out"}'),
+    },
+    "http": {
+        "outside": (404, JSON, b'{"message":"Not Found"}'),
+        "throttled": (500, JSON, b'{"message":"Internal Server Error"}'),
+        "failed": (500, JSON, b'{"message":"Internal Server Error"}'),
+        "timed out": (503, JSON, b'{"message":"Service Unavailable"}'),
+    },
+}
 # Headers of one connection, which API Gateway neither forwards nor returns.
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "te", "transfer-encoding", "upgrade"}
 
@@ -28,11 +45,13 @@ HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "te", "transfer-en
 class ApiGatewayBridge(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, pool, *, stage, api_host, port=0, log=sys.stderr):
+    def __init__(self, pool, *, stage, api_host, http_api=False, port=0, log=sys.stderr):
         super().__init__(("127.0.0.1", port), _Handler)
         self.pool = pool
         self.stage = stage
         self.api_host = api_host
+        self.event = http_api_event if http_api else rest_event
+        self.answers = ANSWERS["http" if http_api else "rest"]
         self.log = log
 
     @property
@@ -66,14 +85,13 @@ class _Handler(BaseHTTPRequestHandler):
         stage_root = f"/{bridge.stage}"
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if url.path != stage_root and not url.path.startswith(f"{stage_root}/"):
-            # What API Gateway answers outside its stages.
-            return self.reply(403, [("Content-Type", "application/json")], b'{"message":"Forbidden"}')
+            return self.reply(*bridge.answers["outside"])
         headers = [
             (name, bridge.to_api(value) if name.lower() in {"origin", "referer"} else value)
             for name, value in self.headers.items()
             if name.lower() not in HOP_BY_HOP
         ]
-        event = rest_event(
+        event = bridge.event(
             self.command,
             url.path[len(stage_root) :] or "/",
             stage=bridge.stage,
@@ -87,14 +105,14 @@ class _Handler(BaseHTTPRequestHandler):
             invocation = bridge.pool.invoke(event)
         except Throttled as error:
             bridge.log.write(f"Throttled: {error}\n")
-            return self.reply(*THROTTLED)
+            return self.reply(*bridge.answers["throttled"])
         except LambdaError as error:
             bridge.log.write(f"{error}\n")
-            return self.reply(504, [("Content-Type", "application/json")], b'{"message":"Endpoint request timed out"}')
+            return self.reply(*bridge.answers["timed out"])
         bridge.log.write(invocation.logs.replace(f"https://{bridge.api_host}", bridge.origin))
         if invocation.error:
             bridge.log.write("".join(invocation.error["stackTrace"]))
-            return self.reply(502, [("Content-Type", "application/json")], b'{"message":"Internal server error"}')
+            return self.reply(*bridge.answers["failed"])
         response = Response.from_result(invocation.result)
         headers = [
             (name, bridge.from_api(value) if name.lower() == "location" else value)

@@ -6,10 +6,11 @@ Serve a Lambda package built by `make package` at http://127.0.0.1:<port>/<stage
 The zip is unpacked into a temporary folder and its `handler.lambda_handler` runs in clean
 interpreters (deploy/runtime.py), started, reused and recycled as Lambda does it
 (deploy/pool.py), at most the stage's `lambda_concurrency` at once, behind a local API Gateway
-(deploy/bridge.py). The stage's AWS resources have local stand-ins: PostgreSQL from
---database-url (default: DATABASE_URL, else a database on the local server, created if
-missing) behind PgBouncer standing in for RDS Proxy (deploy/database.py), moto's S3 API with
-the stage's static bucket and policy, and secrets in the function's environment with a
+(deploy/bridge.py) of the stage's type: a REST API, or an HTTP API (`apigateway_version` v2).
+The stage's AWS resources have local stand-ins: PostgreSQL from --database-url (default:
+DATABASE_URL, else a database on the local server, created if missing) behind PgBouncer
+standing in for RDS Proxy (deploy/database.py), moto's S3 API with the stage's static bucket
+and the stack template's bucket policy, and secrets in the function's environment with a
 freshly generated SECRET_KEY. Migrations and collectstatic (and createadmin with --admin) run
 through the handler's "manage" events before the site is served; the function's log goes to
 stderr.
@@ -108,7 +109,9 @@ def main(argv=None):
         )
         stack.callback(write_stats, pool, args.stats)
         stack.callback(pool.close)
-        bridge = ApiGatewayBridge(pool, stage=stage.name, api_host=api_host(stage.region), port=args.port)
+        bridge = ApiGatewayBridge(
+            pool, stage=stage.name, api_host=api_host(stage.region), http_api=stage.http_api, port=args.port
+        )
         stack.callback(bridge.server_close)
         commands = ["migrate --noinput", "collectstatic --noinput"]
         if args.admin:
@@ -122,7 +125,8 @@ def main(argv=None):
                 sys.exit(f"manage {command} failed: {invocation.error['errorMessage']}")
         database = f"PostgreSQL through PgBouncer ({args.proxy_pool} connections)" if args.proxy_pool else "PostgreSQL"
         cap = f"at most {concurrency} instances" if concurrency else "no concurrency cap"
-        print(f"{database}, {cap}", file=sys.stderr, flush=True)
+        api = "an HTTP API" if stage.http_api else "a REST API"
+        print(f"{api}, {database}, {cap}", file=sys.stderr, flush=True)
         print(f"Serving {args.zip} at {bridge.url} (static files from {s3.url})", flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             bridge.serve_forever()

@@ -20,8 +20,9 @@ import base64, json, os, pathlib, time
 
 def lambda_handler(event, context):
     body = event
-    if "httpMethod" in event:
-        body = json.loads(base64.b64decode(event["body"]) if event["body"] else "{}")
+    if "httpMethod" in event or event.get("version") == "2.0":
+        raw = event.get("body")
+        body = json.loads(base64.b64decode(raw) if raw else "{}")
     gate = body.get("wait_for")
     if gate:
         pathlib.Path(gate + ".started").touch()
@@ -124,9 +125,15 @@ def test_an_idle_instance_is_recycled_and_the_next_invocation_is_a_cold_start(ma
     assert (pool.stats.recycled, pool.stats.cold_starts) == (1, 2)
 
 
-def test_the_gateway_answers_a_throttled_request_as_a_rest_api_does(make_pool, tmp_path):
+@pytest.mark.parametrize(
+    ("http_api", "answer"),
+    [(False, {"message": "Internal server error"}), (True, {"message": "Internal Server Error"})],
+    ids=["rest-api", "http-api"],
+)
+def test_the_gateway_answers_a_throttled_request_as_api_gateway_does(make_pool, tmp_path, http_api, answer):
     pool = make_pool(concurrency=1)
-    bridge = ApiGatewayBridge(pool, stage="dev", api_host="a1b2c3d4e5.execute-api.us-east-1.amazonaws.com")
+    host = "a1b2c3d4e5.execute-api.us-east-1.amazonaws.com"
+    bridge = ApiGatewayBridge(pool, stage="dev", api_host=host, http_api=http_api)
     threading.Thread(target=bridge.serve_forever, daemon=True).start()
     gate = Gate(tmp_path, "busy")
     try:
@@ -144,5 +151,5 @@ def test_the_gateway_answers_a_throttled_request_as_a_rest_api_does(make_pool, t
 
     assert throttled.value.code == 500
     assert throttled.value.headers["Content-Type"] == "application/json"
-    assert json.load(throttled.value) == {"message": "Internal server error"}
+    assert json.load(throttled.value) == answer
     assert answered == [200]

@@ -13,6 +13,7 @@ cookies checked here are the ones the packaged handler sent.
 import ast
 import contextlib
 import http.client
+import json
 import re
 import zipfile
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from deploy.lambda_local import background as lambda_local_in_background
 from deploy.runtime import LocalFunction, unpack
 from deploy.stage import Stage, local_secrets
 from todo_site.tests.concurrency import run_together
-from todos.tests.journeys import add, expect_titles, sign_up
+from todos.tests.journeys import add, expect_titles, journey_with_javascript, journey_without_javascript, sign_up
 
 from .visitor import PASSWORD, Visitor, journey
 
@@ -284,6 +285,7 @@ def test_concurrent_containers_lose_no_todo_no_tick_and_no_rename(containers, pr
             lambda event: function.invoke(event).check(),
             stage="production",
             host=api_host(production.region),
+            event=production.api_event,
             static_url=f"{s3_url}/{production.static_bucket}/static/",
         )
         visitor.cookies = dict(cookies)
@@ -433,6 +435,7 @@ def test_the_whole_journey_sends_nothing_that_would_pin_a_proxy_connection(
             lambda event: function.invoke(event).check(),
             stage="production",
             host=api_host(production.region),
+            event=production.api_event,
             static_url=f"{s3_url}/{production.static_bucket}/static/",
         )
         journey(visitor, email="ivy@example.com")
@@ -462,3 +465,18 @@ def test_chromium_runs_the_todo_page_from_the_s3_api_without_a_csp_violation(lam
     assert {(response.url.startswith(f"{static_origin}/"), response.status) for response in scripts} == {(True, 200)}
     assert [response for response in scripts if re.search(r"/static/todos/todos\.[0-9a-f]{12}\.js$", response.url)]
     assert page.evaluate("window.notReloaded") is True, "the todo was not added by the page's script"
+
+
+@pytest.mark.browser
+def test_the_todomvc_journeys_in_chromium_through_the_http_api(lambda_local, new_page):
+    """Production is an HTTP API (payload 2.0): its cookies, form posts and JSON answers, in a browser."""
+    site, _ = lambda_local
+    assert Stage("production").http_api
+    journey_with_javascript(new_page(), f"{site}accounts/signup/", email="joy@example.com")
+    journey_without_javascript(new_page(java_script_enabled=False), f"{site}accounts/signup/", email="kim@example.com")
+
+
+def test_outside_the_stage_the_http_api_answers_not_found(lambda_local):
+    site, _ = lambda_local
+    reply = HttpVisitor(site).get("/elsewhere/")
+    assert (reply.status, json.loads(reply.text)) == (404, {"message": "Not Found"})

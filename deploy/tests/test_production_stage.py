@@ -16,7 +16,12 @@ def production():
 
 
 def test_production_logs_no_request_bodies_and_no_cookies(build_lambda_handler, production, capfd, caplog):
-    visitor = Visitor(build_lambda_handler(production), stage="production", host=api_host(production.region))
+    visitor = Visitor(
+        build_lambda_handler(production),
+        stage="production",
+        host=api_host(production.region),
+        event=production.api_event,
+    )
     signup = visitor.page(visitor.url("signup"))
     visitor.submit(signup, visitor.url("signup"), email="ann@example.com", password1=PASSWORD, password2=PASSWORD)
     visitor.get(visitor.url("todos:list"))
