@@ -101,8 +101,11 @@ def rest_event(method, path, *, stage, host, headers=(), query="", body=b"", sou
     }
 
 
-def http_api_event(method, path, *, stage, host, headers=(), query="", body=b"", source_ip="203.0.113.10"):
-    """An HTTP API event (payload 2.0) for a named stage: `rawPath` keeps the stage.
+def http_api_event(
+    method, path, *, stage, host, headers=(), query="", body=b"", source_ip="203.0.113.10", custom_domain=False
+):
+    """An HTTP API event (payload 2.0) for a named stage: `rawPath` keeps the stage, unless the request came
+    through a custom domain (`host`) whose API mapping serves the stage at its root.
 
     An X-Forwarded-For the client sent is kept, the client's address appended to it: what reaches the
     function is then partly the client's own writing, as it can be through a proxy in front of the API.
@@ -127,7 +130,7 @@ def http_api_event(method, path, *, stage, host, headers=(), query="", body=b"",
         }
     )
     parameters = _grouped(parse_qsl(query, keep_blank_values=True))
-    raw_path = f"/{stage}{path}"
+    raw_path = path if custom_domain else f"/{stage}{path}"
     now = time.time()
     event = {
         "version": "2.0",

@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 from functools import partial
+from http.cookies import SimpleCookie
+from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
@@ -11,9 +13,11 @@ from zappa.wsgi import create_wsgi_request
 
 from accounts.models import LoginFailure
 from deploy.events import EDGE_ADDRESS, Response, api_host, http_api_event, rest_event
+from deploy.stage import SETTINGS_FILE, Stage
+from deploy.stage_from_stack import write_stage
 
 from .support import daily_event
-from .visitor import Visitor, journey
+from .visitor import Page, Visitor, journey
 
 pytestmark = pytest.mark.django_db
 
@@ -95,6 +99,45 @@ def test_the_throttle_counts_the_address_api_gateway_saw_whatever_the_client_wri
     assert "Too many failed log-ins" in refused.text
     assert set(LoginFailure.objects.values_list("address", flat=True)) == {"203.0.113.10"}
     assert log_in(password, "198.51.100.99", "203.0.113.10").status == 302
+
+
+def test_a_custom_domain_serves_the_site_at_its_root_and_trusts_its_own_origin_only(
+    build_lambda_handler, dev, tmp_path, password
+):
+    """The stage written from a stack with a domain; API Gateway's mapping takes the stage out of rawPath."""
+    settings_file = tmp_path / "zappa_settings.json"
+    settings_file.write_text(SETTINGS_FILE.read_text())
+    outputs = {
+        "Region": dev.region,
+        "CodeBucket": "todo-site-code-dev-210987654321",
+        "StaticBucket": dev.static_bucket,
+        "FunctionRoleArn": "arn:aws:iam::210987654321:role/todo-site-dev",
+        "SubnetIds": "subnet-1,subnet-2",
+        "FunctionSecurityGroupId": "sg-1",
+        "DomainName": "todo.example.com",
+    }
+    write_stage("dev", outputs, settings_file)
+    handler = build_lambda_handler(Stage("dev", settings_file))
+    domain = partial(http_api_event, stage="dev", host="todo.example.com", custom_domain=True)
+
+    signup = Response.from_result(handler(domain("GET", "/accounts/signup/")))
+    assert signup.status == 200
+    assert 'action="/accounts/signup/"' in signup.text
+    csrf_token = SimpleCookie(signup.header("Set-Cookie"))["csrftoken"].value
+    form = Page(signup.text).form("/accounts/signup/").fields
+    fields = urlencode({**form, "email": "ann@example.com", "password1": password, "password2": password})
+
+    def post(origin):
+        headers = [
+            ("Cookie", f"csrftoken={csrf_token}"),
+            ("Origin", origin),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ]
+        return Response.from_result(handler(domain("POST", "/accounts/signup/", headers=headers, body=fields.encode())))
+
+    assert post("https://evil.example").status == 403
+    signed_up = post("https://todo.example.com")
+    assert (signed_up.status, signed_up.header("Location")) == (302, "/todos/")
 
 
 def test_an_unknown_host_is_a_bad_request(lambda_handler):
