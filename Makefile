@@ -58,7 +58,7 @@ STAGE ?= dev
 PACKAGE_VENV := .venv-package
 PACKAGE := dist/todo-site-$(STAGE).zip
 
-.PHONY: package lambda-local
+.PHONY: package lambda-local stage
 
 $(PACKAGE_VENV)/.runtime: requirements.txt | $(BIN)/python
 	$(BIN)/python -m venv --clear $(PACKAGE_VENV)
@@ -68,6 +68,9 @@ $(PACKAGE_VENV)/.runtime: requirements.txt | $(BIN)/python
 package: $(PACKAGE_VENV)/.runtime  ## Build the Lambda zip of STAGE (dev or production) into dist/
 	@mkdir -p dist
 	VIRTUAL_ENV=$(abspath $(PACKAGE_VENV)) $(PACKAGE_VENV)/bin/zappa package $(STAGE) --output $(PACKAGE)
+
+stage: $(PACKAGE_VENV)/.runtime  ## Write STAGE of zappa_settings.json from its CloudFormation stack's outputs
+	$(PACKAGE_VENV)/bin/python -m deploy.stage_from_stack $(STAGE) $(if $(REGION),--region $(REGION))
 
 # Options: ADMIN=email (an administrator), CONCURRENCY=n (0: no cap), PROXY_POOL=n (0: no proxy), IDLE=seconds.
 lambda-local: package $(VENV)/.dev  ## Serve that zip at http://127.0.0.1:8001/$(STAGE)/ as Lambda would
