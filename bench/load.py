@@ -191,7 +191,7 @@ def measure(configuration, package, folder, paths, *, max_connections, users, sp
             "endpoints": endpoints,
             "after_the_burst": after_the_burst(results["requests"]),
             "statuses": statuses,
-            # Answers of 500 and above (a throttled REST API answers 500), and requests that got no answer.
+            # Answers of 500 and above (a throttled function is a 500), and requests that got no answer.
             "errors": sum(count for status, count in statuses.items() if status >= 500 or status == 0),
             "cold_starts": instances["cold_starts"],
             "throttles": instances["throttles"],
