@@ -1,6 +1,13 @@
 """Helpers for views of every app."""
 
 import ipaddress
+from functools import wraps
+
+from django.core.exceptions import BadRequest
+from django.http import Http404
+from django.utils.http import url_has_allowed_host_and_scheme
+
+FORM_CONTENT_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
 
 # Where an address of the wrong form would have been: never the address of a real client.
 UNKNOWN_ADDRESS = "0.0.0.0"  # noqa: S104 - a value, not an address to bind
@@ -25,3 +32,31 @@ def client_address(request):
         return str(ipaddress.ip_address(address))
     except ValueError:
         return UNKNOWN_ADDRESS
+
+
+class NotFound(Http404):
+    """A 404 whose message is for the visitor: the error page's JSON answer carries it."""
+
+
+def wants_json(request):
+    return request.get_preferred_type(["text/html", "application/json"]) == "application/json"
+
+
+def safe_next(request):
+    """Where the user came from, if it is inside the site: the `next` field, else the Referer."""
+    for url in (request.POST.get("next"), request.GET.get("next"), request.headers.get("referer")):
+        if url and url_has_allowed_host_and_scheme(url, {request.get_host()}, require_https=request.is_secure()):
+            return url
+    return None
+
+
+def form_posts(view):
+    """Refuse a POST whose body is not form-encoded (JSON, say): its fields would read as missing."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method == "POST" and request.content_type not in FORM_CONTENT_TYPES:
+            raise BadRequest("The body of a POST must be form-encoded.")
+        return view(request, *args, **kwargs)
+
+    return wrapper

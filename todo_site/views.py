@@ -1,3 +1,4 @@
+import sqlite3
 import sys
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
@@ -8,11 +9,30 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from todos.views import wants_json
+from .http import NotFound, wants_json
 
-# Errors a database gives while it cannot be reached: worth a "try again", not a bug report.
-DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 30
+# PostgreSQL's SQLSTATEs for a server that is going away or full; class 08 is "connection exception".
+# https://www.postgresql.org/docs/current/errcodes-appendix.html
+SERVER_UNAVAILABLE = {"57P01", "57P02", "57P03", "53300"}
+
+
+def database_unreachable(error):
+    """Whether the error says the database cannot be reached (worth a "try again"), not that a query failed.
+
+    A deadlock, a serialisation failure or a statement timeout is an OperationalError too, but it is
+    the site's own problem to report, not the visitor's to retry.
+    """
+    if isinstance(error, InterfaceError):
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    cause = error.__cause__
+    if isinstance(cause, sqlite3.Error):
+        return getattr(cause, "sqlite_errorcode", None) == sqlite3.SQLITE_CANTOPEN
+    code = getattr(cause, "pgcode", None)
+    # psycopg2 gives no code to a connection that never opened or was dropped.
+    return code is None or code.startswith("08") or code in SERVER_UNAVAILABLE
 
 
 def home(request):
@@ -54,12 +74,13 @@ def permission_denied(request, exception):
 
 
 def page_not_found(request, exception):
-    return error_page(request, 404, gettext("There is nothing here."), context_request=request)
+    message = str(exception) if isinstance(exception, NotFound) else gettext("There is nothing here.")
+    return error_page(request, 404, message, context_request=request)
 
 
 def server_error(request):
     """A 500, or a 503 "try again" with Retry-After while the database cannot be reached."""
-    if isinstance(sys.exception(), DATABASE_UNAVAILABLE):
+    if database_unreachable(sys.exception()):
         message = gettext("The site is briefly unavailable. Please try again in a moment.")
         response = error_page(request, 503, message)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)

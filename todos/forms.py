@@ -1,14 +1,24 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import BLANK_TITLE, TITLE_MAX_LENGTH
+from .models import Todo
+
+
+def title_field(**kwargs):
+    """The model's title as a form field: its length, its validators and its blank message.
+
+    Like every form CharField it strips the title, which is the only place a title is stripped;
+    the database's constraints refuse one that is not.
+    """
+    model_field = Todo._meta.get_field("title")
+    field = model_field.formfield(error_messages={"required": model_field.error_messages["blank"]}, **kwargs)
+    field.validators += [validator for validator in model_field.validators if validator not in field.validators]
+    return field
 
 
 class TodoForm(forms.Form):
-    title = forms.CharField(
+    title = title_field(
         label=_("New todo"),
-        max_length=TITLE_MAX_LENGTH,
-        error_messages={"required": BLANK_TITLE},
         widget=forms.TextInput(
             attrs={
                 "class": "new-todo",
@@ -21,9 +31,8 @@ class TodoForm(forms.Form):
 
 
 class TodoEditForm(forms.Form):
-    title = forms.CharField(
+    title = title_field(
         label=_("Title"),
-        max_length=TITLE_MAX_LENGTH,
         required=False,
         help_text=_("Clear the title to delete the todo."),
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}),

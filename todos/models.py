@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import Length, Trim
 from django.db.models.lookups import GreaterThan, LessThanOrEqual
@@ -11,7 +11,6 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 TITLE_MAX_LENGTH = 200
-BLANK_TITLE = _("Write something to do.")
 
 
 def validate_readable(title):
@@ -37,13 +36,28 @@ class TodoQuerySet(models.QuerySet):
         """Set every todo's completed flag in one UPDATE; returns how many changed."""
         return self.exclude(completed=completed).update(completed=completed, updated=timezone.now())
 
+    @transaction.atomic
+    def clear_completed(self):
+        """Delete the completed todos; returns their ids."""
+        ids = list(self.completed().select_for_update().values_list("pk", flat=True))
+        self.model.objects.filter(pk__in=ids).delete()
+        return ids
+
 
 class Todo(models.Model):
+    # No index of its own: todos_owner_created_idx starts with the owner.
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="todos", verbose_name=_("owner")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="todos",
+        verbose_name=_("owner"),
+        db_index=False,
     )
     title = models.CharField(
-        _("title"), max_length=TITLE_MAX_LENGTH, validators=[ProhibitNullCharactersValidator(), validate_readable]
+        _("title"),
+        max_length=TITLE_MAX_LENGTH,
+        validators=[ProhibitNullCharactersValidator(), validate_readable],
+        error_messages={"blank": _("Write something to do.")},
     )
     completed = models.BooleanField(_("completed"), default=False)
     created = models.DateTimeField(_("created"), auto_now_add=True)
@@ -77,8 +91,3 @@ class Todo(models.Model):
 
     def get_absolute_url(self):
         return reverse("todos:edit", args=[self.pk])
-
-    def clean(self):
-        self.title = (self.title or "").strip()
-        if not self.title:
-            raise ValidationError({"title": ValidationError(BLANK_TITLE, code="blank")})

@@ -1,34 +1,20 @@
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import BadRequest, ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from . import services
+from todo_site.http import NotFound, form_posts, safe_next, wants_json
+
 from .forms import CompletedForm, TodoEditForm, TodoForm
 from .models import Todo
 
-FILTERS = {"all": "todos:list", "active": "todos:active", "completed": "todos:completed"}
-FORM_CONTENT_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
-
-
-def wants_json(request):
-    return request.get_preferred_type(["text/html", "application/json"]) == "application/json"
-
-
-def safe_next(request):
-    """Where the user came from, if it is inside the site: the `next` field, else the Referer."""
-    for url in (request.POST.get("next"), request.GET.get("next"), request.headers.get("referer")):
-        if url and url_has_allowed_host_and_scheme(url, {request.get_host()}, require_https=request.is_secure()):
-            return url
-    return None
+NO_SUCH_TODO = _("There is no such todo.")
 
 
 def redirect_back(request):
@@ -56,20 +42,14 @@ def answer(request, status=200, **data):
     return JsonResponse(data, status=status)
 
 
+def delete(request, todo):
+    pk = todo.pk
+    todo.delete()
+    return answer(request, deleted=[pk])
+
+
 def json_errors(form, status=400):
     return JsonResponse({"errors": form.errors.get_json_data()}, status=status)
-
-
-def form_posts(view):
-    """Refuse a POST whose body is not form-encoded (JSON, say): its fields would read as missing."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.method == "POST" and request.content_type not in FORM_CONTENT_TYPES:
-            raise BadRequest("The body of a POST must be form-encoded.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def todo_action(*methods):
@@ -84,9 +64,7 @@ def todo_action(*methods):
         def wrapper(request, pk):
             todo = Todo.objects.filter(owner=request.user, pk=pk).first()
             if todo is None:
-                if wants_json(request):
-                    return JsonResponse({"error": gettext("There is no such todo.")}, status=404)
-                raise Http404("There is no such todo.")
+                raise NotFound(NO_SUCH_TODO)
             return view(request, todo)
 
         return wrapper
@@ -95,6 +73,7 @@ def todo_action(*methods):
 
 
 # The page only reads, and adding a todo is one INSERT: no BEGIN and COMMIT round trips for them.
+# The form's field holds the title's rules; the database's constraints are the last word.
 @transaction.non_atomic_requests
 @never_cache
 @login_required
@@ -106,19 +85,15 @@ def todo_list(request, filter="all"):
         if filter != "all":
             return HttpResponseNotAllowed(["GET"])
         if form.is_valid():
-            try:
-                todo = services.todo_create(owner=request.user, title=form.cleaned_data["title"])
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                return answer(request, status=201, todo=todo_json(request, todo))
+            todo = Todo.objects.create(owner=request.user, title=form.cleaned_data["title"])
+            return answer(request, status=201, todo=todo_json(request, todo))
         if wants_json(request):
             return json_errors(form)
     todos = Todo.objects.filter(owner=request.user)
     counts = todos.counts()
     if filter != "all":
         todos = getattr(todos, filter)()
-    context = {"form": form, "todos": todos, "counts": counts, "filter": filter, "filters": FILTERS}
+    context = {"form": form, "todos": todos, "counts": counts, "filter": filter}
     return render(request, "todos/todo_list.html", context)
 
 
@@ -127,7 +102,8 @@ def todo_toggle(request, todo):
     form = CompletedForm(request.POST)
     form.is_valid()
     completed = form.cleaned_data["completed"]
-    services.todo_set_completed(todo=todo, completed=not todo.completed if completed is None else completed)
+    todo.completed = not todo.completed if completed is None else completed
+    todo.save(update_fields=["completed", "updated"])
     return answer(request, todo=todo_json(request, todo))
 
 
@@ -135,15 +111,12 @@ def todo_toggle(request, todo):
 def todo_edit(request, todo):
     form = TodoEditForm(request.POST or None, initial={"title": todo.title})
     if form.is_valid():
-        pk = todo.pk
-        try:
-            renamed = services.todo_rename(todo=todo, title=form.cleaned_data["title"])
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            if renamed is None:
-                return answer(request, deleted=[pk])
-            return answer(request, todo=todo_json(request, renamed))
+        # An emptied title deletes the todo, as in TodoMVC.
+        if not form.cleaned_data["title"]:
+            return delete(request, todo)
+        todo.title = form.cleaned_data["title"]
+        todo.save(update_fields=["title", "updated"])
+        return answer(request, todo=todo_json(request, todo))
     if request.method == "POST" and wants_json(request):
         return json_errors(form)
     return render(request, "todos/todo_edit.html", {"form": form, "todo": todo, "next": safe_next(request)})
@@ -151,11 +124,10 @@ def todo_edit(request, todo):
 
 @todo_action("POST")
 def todo_delete(request, todo):
-    pk = todo.pk
-    todo.delete()
-    return answer(request, deleted=[pk])
+    return delete(request, todo)
 
 
+@never_cache
 @login_required
 @require_POST
 @form_posts
@@ -165,18 +137,19 @@ def todo_toggle_all(request):
     completed = form.cleaned_data["completed"]
     if completed is None:
         completed = Todo.objects.filter(owner=request.user).active().exists()
-    services.todos_mark_all(owner=request.user, completed=completed)
+    Todo.objects.filter(owner=request.user).mark(completed=completed)
     if not wants_json(request):
         return redirect_back(request)
     todos = [todo_json(request, todo) for todo in Todo.objects.filter(owner=request.user)]
     return answer(request, completed=completed, todos=todos)
 
 
+@never_cache
 @login_required
 @require_POST
 @form_posts
 def todo_clear_completed(request):
-    return answer(request, deleted=services.todos_clear_completed(owner=request.user))
+    return answer(request, deleted=Todo.objects.filter(owner=request.user).clear_completed())
 
 
 @transaction.non_atomic_requests

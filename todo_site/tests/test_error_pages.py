@@ -1,6 +1,7 @@
 """Errors answer the site's own plain pages (JSON for JSON callers) and never show anything internal."""
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -59,6 +60,28 @@ def test_an_unreachable_database_is_a_503_try_again_page(client):
     response = client.get("/database-gone/")
     assert_plain_page(response, 503, "Try again in a moment")
     assert response["Retry-After"] == "30"
+
+
+@pytest.mark.parametrize(
+    ("vendor", "error", "status"),
+    [
+        ("postgresql", "08006", 503),  # connection failure
+        ("postgresql", "57P01", 503),  # the server shuts down
+        ("postgresql", "53300", 503),  # too many connections
+        ("postgresql", "40P01", 500),  # deadlock
+        ("postgresql", "40001", 500),  # serialisation failure
+        ("postgresql", "statement-timeout", 500),
+        ("sqlite", "cannot-open", 503),
+        ("sqlite", "no-such-table", 500),
+    ],
+)
+def test_only_a_database_out_of_reach_is_a_503(client, vendor, error, status):
+    """A failed query is the site's own error to report; only a connection that fails is worth a retry."""
+    if connection.vendor != vendor:
+        pytest.skip(f"a {vendor} error")
+    response = client.get(f"/database-error/{error}/", **JSON)
+    assert response.status_code == status
+    assert ("Retry-After" in response) == (status == 503)
 
 
 @pytest.mark.parametrize(

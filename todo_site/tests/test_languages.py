@@ -100,6 +100,12 @@ def test_error_pages_are_in_chinese(user_client, path, chinese):
     assert chinese in response.content.decode()
 
 
+def test_a_script_asking_for_a_missing_todo_is_told_in_chinese(user_client):
+    response = user_client.post("/todos/999999/toggle/", HTTP_ACCEPT="application/json", **CHINESE)
+    assert response.status_code == 404
+    assert response.json() == {"error": "没有这项待办事项。"}
+
+
 def test_the_expired_form_page_is_in_chinese(user):
     client = Client(enforce_csrf_checks=True)
     response = client.post(reverse("login"), {"username": "ann@example.com", "password": "x"}, **CHINESE)

@@ -8,7 +8,7 @@ from django.test import Client
 from django.test.client import MULTIPART_CONTENT
 from django.urls import reverse
 
-from todos import services
+from todos.forms import TodoEditForm, TodoForm
 from todos.models import Todo
 
 pytestmark = pytest.mark.django_db
@@ -156,11 +156,15 @@ def test_malformed_and_unknown_ids_are_404_and_change_nothing(user_client, todo,
     ("title", "code"), [("buy \ufffd milk", "unreadable"), ("buy\x00milk", "null_characters_not_allowed")]
 )
 def test_the_rules_refuse_damaged_titles_from_anywhere(user, todo, title, code):
+    """The page's forms and the model (the admin, the shell) refuse them alike."""
+    for form_class in (TodoForm, TodoEditForm):
+        form = form_class({"title": title})
+        assert not form.is_valid()
+        assert [error["code"] for error in form.errors.get_json_data()["title"]] == [code]
+    todo.title = title
     with pytest.raises(ValidationError) as error:
-        services.todo_create(owner=user, title=title)
+        todo.full_clean()
     assert error.value.error_dict["title"][0].code == code
-    with pytest.raises(ValidationError):
-        services.todo_rename(todo=todo, title=title)
     assert state() == [("unchanged", False)]
 
 

@@ -34,6 +34,8 @@ def test_another_users_todo_is_404_and_unchanged(user_client, bobs_todo, method,
     response = getattr(user_client, method)(reverse(f"todos:{name}", args=[bobs_todo.pk]), data, HTTP_ACCEPT=accept)
     assert response.status_code == 404
     assert "Bob" not in response.content.decode()
+    if accept == "application/json":
+        assert response.json() == {"error": "There is no such todo."}
     assert is_unchanged()
 
 

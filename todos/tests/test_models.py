@@ -1,39 +1,62 @@
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import DataError, IntegrityError, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 
-from todos import services
+from todos.forms import TodoEditForm, TodoForm
 from todos.models import TITLE_MAX_LENGTH, Todo
 
 pytestmark = pytest.mark.django_db
 
 
-def test_create_trims_the_title(user):
-    todo = services.todo_create(owner=user, title="  Buy milk \n")
-    todo.refresh_from_db()
-    assert todo.title == "Buy milk"
-    assert not todo.completed
+def test_the_form_trims_the_title():
+    form = TodoForm({"title": "  Buy milk \n"})
+    assert form.is_valid()
+    assert form.cleaned_data["title"] == "Buy milk"
 
 
 @pytest.mark.parametrize("title", ["", "   ", "\t\n"])
 def test_a_blank_title_is_refused(user, title):
+    form = TodoForm({"title": title})
+    assert not form.is_valid()
+    assert form.errors["title"] == ["Write something to do."]
     with pytest.raises(ValidationError) as error:
-        services.todo_create(owner=user, title=title)
-    assert error.value.error_dict["title"][0].code == "blank"
-    assert not Todo.objects.exists()
+        Todo(owner=user, title=title.strip()).full_clean()
+    assert error.value.error_dict["title"][0].messages == ["Write something to do."]
 
 
-def test_a_title_over_the_limit_is_refused(user):
-    with pytest.raises(ValidationError) as error:
-        services.todo_create(owner=user, title="x" * (TITLE_MAX_LENGTH + 1))
-    assert error.value.error_dict["title"][0].code == "max_length"
-    assert not Todo.objects.exists()
+def test_an_emptied_title_is_a_valid_edit_that_the_view_reads_as_delete():
+    form = TodoEditForm({"title": "   "})
+    assert form.is_valid()
+    assert form.cleaned_data["title"] == ""
+
+
+@pytest.mark.parametrize("form_class", [TodoForm, TodoEditForm])
+def test_a_title_over_the_limit_is_refused_once(form_class):
+    form = form_class({"title": "x" * (TITLE_MAX_LENGTH + 1)})
+    assert not form.is_valid()
+    assert [error["code"] for error in form.errors.get_json_data()["title"]] == ["max_length"]
 
 
 def test_a_title_at_the_limit_is_kept_whole(user):
-    todo = services.todo_create(owner=user, title="x" * TITLE_MAX_LENGTH)
+    form = TodoForm({"title": "x" * TITLE_MAX_LENGTH})
+    assert form.is_valid()
+    todo = Todo.objects.create(owner=user, title=form.cleaned_data["title"])
     todo.refresh_from_db()
     assert len(todo.title) == TITLE_MAX_LENGTH
+
+
+@pytest.mark.parametrize(
+    ("title", "message"),
+    [
+        (" padded ", "A title cannot start or end with spaces."),
+        ("x" * (TITLE_MAX_LENGTH + 1), "Ensure this value has at most 200 characters (it has 201)."),
+    ],
+    ids=["untrimmed", "too-long"],
+)
+def test_the_model_refuses_what_the_form_would_not_send(user, title, message):
+    with pytest.raises(ValidationError) as error:
+        Todo(owner=user, title=title).full_clean()
+    assert message in error.value.messages
 
 
 @pytest.mark.parametrize(
@@ -46,32 +69,19 @@ def test_the_database_refuses_titles_the_model_refuses(user, title):
     assert not Todo.objects.exists()
 
 
+def test_the_owners_lookups_use_the_lists_index():
+    """The owner has no index of its own: the list's index, which starts with the owner, serves it."""
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, Todo._meta.db_table)
+    led_by_owner = [name for name, c in constraints.items() if c["index"] and c["columns"][:1] == ["owner_id"]]
+    assert led_by_owner == ["todos_owner_created_idx"]
+
+
 def test_todos_are_ordered_by_creation(user):
     titles = ["first", "second", "third"]
     for title in titles:
-        services.todo_create(owner=user, title=title)
+        Todo.objects.create(owner=user, title=title)
     assert [todo.title for todo in Todo.objects.filter(owner=user)] == titles
-
-
-def test_renaming_trims_and_saves(make_todo):
-    todo = make_todo("old")
-    services.todo_rename(todo=todo, title="  new  ")
-    todo.refresh_from_db()
-    assert todo.title == "new"
-
-
-def test_renaming_to_an_empty_title_deletes_the_todo(make_todo):
-    todo = make_todo("old")
-    assert services.todo_rename(todo=todo, title="   ") is None
-    assert not Todo.objects.exists()
-
-
-def test_renaming_to_an_over_long_title_changes_nothing(make_todo):
-    todo = make_todo("old")
-    with pytest.raises(ValidationError):
-        services.todo_rename(todo=todo, title="x" * (TITLE_MAX_LENGTH + 1))
-    todo.refresh_from_db()
-    assert todo.title == "old"
 
 
 def test_counts_are_per_queryset(user, other_user, make_todo):
@@ -81,20 +91,20 @@ def test_counts_are_per_queryset(user, other_user, make_todo):
     assert Todo.objects.filter(owner=user).counts() == {"total": 2, "completed": 1, "active": 1}
 
 
-def test_mark_all_touches_only_the_owner(user, other_user, make_todo):
+def test_mark_touches_only_the_queryset_and_counts_what_changed(user, other_user, make_todo):
     mine = [make_todo("a"), make_todo("b", completed=True)]
     theirs = make_todo("c", owner=other_user)
-    assert services.todos_mark_all(owner=user, completed=True) == 1
+    assert Todo.objects.filter(owner=user).mark(completed=True) == 1
     assert all(Todo.objects.filter(pk__in=[t.pk for t in mine]).values_list("completed", flat=True))
     theirs.refresh_from_db()
     assert not theirs.completed
 
 
-def test_clear_completed_deletes_only_the_owners_completed_todos(user, other_user, make_todo):
+def test_clear_completed_deletes_only_the_querysets_completed_todos(user, other_user, make_todo):
     active = make_todo("a")
     done = make_todo("b", completed=True)
     theirs = make_todo("c", owner=other_user, completed=True)
-    assert services.todos_clear_completed(owner=user) == [done.pk]
+    assert Todo.objects.filter(owner=user).clear_completed() == [done.pk]
     assert set(Todo.objects.values_list("pk", flat=True)) == {active.pk, theirs.pk}
 
 
