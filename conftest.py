@@ -81,3 +81,17 @@ def new_page(browser):
     yield new_page
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def statements():
+    """statements(call): call's result and the SQL it ran, without the savepoints of the test's own transaction."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def statements(call):
+        with CaptureQueriesContext(connection) as captured:
+            result = call()
+        return result, [query["sql"] for query in captured if "SAVEPOINT" not in query["sql"]]
+
+    return statements

@@ -29,27 +29,22 @@ class AssetFinder(HTMLParser):
             self.assets.append(attrs["src"])
 
 
-def weigh(todos):
-    """The page's parts as (name, bytes), the HTML first."""
-    import django
-    from django.conf import settings
-    from django.contrib.staticfiles import finders
-    from django.core.management import call_command
-    from django.test import Client
-    from django.urls import reverse
-
-    django.setup()
-    call_command("migrate", verbosity=0)
-    from accounts.models import User
+def fill(user, todos):
+    """Give the user `todos` todos, a third of them completed."""
     from todos.models import Todo
 
-    user = User.objects.create_user(email="weigh@example.com")
     Todo.objects.bulk_create(
         Todo(owner=user, title=f"Todo number {number}: something to do", completed=number % 3 == 0)
         for number in range(todos)
     )
-    client = Client()
-    client.force_login(user)
+
+
+def page_parts(client):
+    """The todo page of the client's signed-in user as (name, bytes): the HTML, then each stylesheet and script."""
+    from django.conf import settings
+    from django.contrib.staticfiles import finders
+    from django.urls import reverse
+
     html = client.get(reverse("todos:list")).content
     finder = AssetFinder()
     finder.feed(html.decode())
@@ -57,6 +52,23 @@ def weigh(todos):
     for url in finder.assets:
         parts.append((url, Path(finders.find(url.removeprefix(settings.STATIC_URL))).read_bytes()))
     return parts
+
+
+def weigh(todos):
+    """The page's parts with `todos` todos, on a database made for it."""
+    import django
+    from django.core.management import call_command
+    from django.test import Client
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    from accounts.models import User
+
+    user = User.objects.create_user(email="weigh@example.com")
+    fill(user, todos)
+    client = Client()
+    client.force_login(user)
+    return page_parts(client)
 
 
 def main():
