@@ -125,7 +125,7 @@ def main(argv=None):
             print(f"Warm requests: {args.requests} per path", flush=True)
             browser_event = site.event("/todos/", warm_cookie, **{"Accept-Encoding": "gzip, deflate, br"})
             plain_event = site.event("/todos/", warm_cookie)
-            handler = warm.lambda_handler(site.stage)
+            handler = site.stage.handler()
             times = warm.compare(
                 {"wsgi": warm.wsgi_handler(browser_event, site.stage), "handler": lambda: handler(browser_event)},
                 args.requests,

@@ -7,25 +7,14 @@ the event, running the app through werkzeug, and building the response for API G
 
 import io
 import statistics
-import sys
 import time
 
 from django.core.wsgi import get_wsgi_application
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from zappa.handler import LambdaHandler
 from zappa.wsgi import create_wsgi_request
 
 from deploy.events import Response
-from deploy.runtime import Context
-
-
-def lambda_handler(stage):
-    """Zappa's LambdaHandler for `stage` (a Stage), built in this process as Lambda builds it; call it with an event."""
-    sys.modules["zappa_settings"] = stage.zappa_settings()
-    LambdaHandler._LambdaHandler__instance = None
-    handler = LambdaHandler("zappa_settings")
-    return lambda event: handler.handler(event, Context(timeout=30))
 
 
 def wsgi_handler(event, stage):

@@ -10,6 +10,7 @@ server; everything else comes from the same settings file and the stack template
 import contextlib
 import json
 import re
+import sys
 import types
 from pathlib import Path
 from secrets import token_urlsafe
@@ -84,6 +85,22 @@ class Stage:
         module = types.ModuleType("zappa_settings")
         exec(cli.get_zappa_settings_string(), module.__dict__)  # noqa: S102 - Zappa's generated settings
         return module
+
+    def handler(self):
+        """Zappa's LambdaHandler for the stage, built in this process as Lambda's runtime builds it.
+
+        Returns the function Lambda calls, taking an event. The handler is a singleton that keeps
+        the first settings it read; this forgets it, as a fresh instance of the function would.
+        """
+        # Imported here: zappa.handler configures the root logger when it is imported.
+        from zappa.handler import LambdaHandler
+
+        from .runtime import Context
+
+        sys.modules["zappa_settings"] = self.zappa_settings()
+        LambdaHandler._LambdaHandler__instance = None
+        LambdaHandler("zappa_settings")
+        return lambda event: LambdaHandler.lambda_handler(event, Context(timeout=30))
 
     def static_bucket_policy(self):
         """The static bucket's policy as the stack gives it (anyone may read static/*), for this stage's bucket."""

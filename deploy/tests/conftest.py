@@ -14,7 +14,6 @@ from django.urls import get_script_prefix, set_script_prefix
 from zappa.cli import ZappaCLI
 from zappa.handler import LambdaHandler
 
-from deploy.runtime import Context
 from deploy.s3_emulator import S3Emulator
 from deploy.stage import BASE_DIR, Stage, create_database, drop_database, local_secrets
 
@@ -46,7 +45,7 @@ def build_lambda_handler(s3, settings, monkeypatch):
     """Build Zappa's LambdaHandler for a stage in this process; call the result as Lambda calls it.
 
     Django here runs the test settings plus production's request-facing ones (host, cookies,
-    HTTPS); the handler loads the stage's remote environment from the S3 emulator.
+    HTTPS); the function's environment is the stage's, with the S3 emulator for S3.
     """
     environment = dict(os.environ)
     root_level = logging.getLogger().level
@@ -60,10 +59,10 @@ def build_lambda_handler(s3, settings, monkeypatch):
         storages_changed(setting="STATIC_URL")
         stage.provide_s3(s3)
         os.environ.update(stage.function_environment(s3.url, local_secrets(environment.get("DATABASE_URL", ""))))
-        monkeypatch.setitem(sys.modules, "zappa_settings", stage.zappa_settings())
+        # Put back afterwards what stage.handler() replaces.
+        monkeypatch.setitem(sys.modules, "zappa_settings", None)
         monkeypatch.setattr(LambdaHandler, "_LambdaHandler__instance", None)
-        LambdaHandler("zappa_settings")
-        return lambda event: LambdaHandler.lambda_handler(event, Context(timeout=30))
+        return stage.handler()
 
     # As Django's test client does: the test's database connection must outlive each request.
     request_started.disconnect(close_old_connections)
@@ -77,7 +76,7 @@ def build_lambda_handler(s3, settings, monkeypatch):
         # Django keeps the last request's script prefix (/dev/) for this thread's reverse().
         set_script_prefix(script_prefix)
         storages_changed(setting="STATIC_URL")
-        # The handler writes its remote environment and its own variables into os.environ.
+        # The handler writes its own variables into os.environ, as the build above did the stage's.
         os.environ.clear()
         os.environ.update(environment)
 
