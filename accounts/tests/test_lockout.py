@@ -1,6 +1,7 @@
 """Failed log-ins refuse the address they come from for a while, and too many in a day lock the account until a
 password reset; on the site and in the admin alike (accounts/throttle.py)."""
 
+import math
 import re
 from datetime import timedelta
 from io import StringIO
@@ -20,7 +21,8 @@ LIMIT = settings.LOGIN_FAILURE_LIMIT
 DAILY_LIMIT = settings.LOGIN_DAILY_FAILURE_LIMIT
 HERE, ELSEWHERE = "203.0.113.7", "198.51.100.23"
 INVALID = ["The e-mail address and password do not match an account."]
-LOCKED = ["Too many failed log-ins for this account from your network. Try again in 15 minutes."]
+LOCKOUT_MINUTES = math.ceil(settings.LOGIN_LOCKOUT_SECONDS / 60)
+LOCKED = [f"Too many failed log-ins for this account from your network. Try again in {LOCKOUT_MINUTES} minutes."]
 RESET_REQUIRED = ["This account is locked after too many failed log-ins. Reset its password to unlock it."]
 
 
