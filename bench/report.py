@@ -4,8 +4,8 @@ import math
 
 import matplotlib
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402 - the backend must be chosen first
+matplotlib.use("Agg")  # before pyplot is imported: no display here
+import matplotlib.pyplot as plt
 
 # us-east-1 list prices (x86): Lambda per GB-second and per request, API Gateway per request.
 LAMBDA_GB_SECOND = 0.0000166667

@@ -10,7 +10,7 @@ from pathlib import Path
 # Zappa loads a callback module by its file, outside any package: make the project importable.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from deploy.package import add_bytecode, add_static_manifest  # noqa: E402
+from deploy.package import add_bytecode, add_static_manifest
 
 
 def bytecode(cli):
