@@ -26,8 +26,9 @@ def test_both_stages_run_the_python_the_project_is_built_with(stage):
     assert stage.config["runtime"] == f"python{major}.{minor}"
 
 
-def test_production_never_shows_zappas_debug_answers(production):
-    assert production.config["debug"] is False
+def test_no_stage_answers_with_zappas_tracebacks(stage):
+    """Zappa's `debug` would put a traceback in the answer to a request that fails."""
+    assert stage.config["debug"] is False
 
 
 def test_production_api_gateway_logs_no_requests(production):
