@@ -2,8 +2,8 @@
 `make load`: a burst of visitors against the production zip behind `make lambda-local`, in
 several configurations side by side, on a small PostgreSQL server of its own.
 
-For each configuration it starts a fresh PostgreSQL server with `--max-connections` (25: a small
-RDS instance scaled to this machine; the site's role gets 22 of them), serves the production
+For each configuration it starts a fresh PostgreSQL server with `--max-connections` (15: a small
+RDS instance scaled to this machine; the site's role gets 12 of them), serves the production
 package with lambda-local in that configuration, and runs Locust (bench/locustfile.py)
 headless: virtual users ramping to three times the role's connection limit, each running the
 signed-in journey with think times. It measures requests per second, percentiles per endpoint,
