@@ -2,14 +2,15 @@
 `make load`: a burst of visitors against the production zip behind `make lambda-local`, in
 several configurations side by side, on a small PostgreSQL server of its own.
 
-For each configuration it starts a fresh PostgreSQL server with `--max-connections` (15: a small
-RDS instance scaled to this machine; the site's role gets 12 of them), serves the production
-package with lambda-local in that configuration, and runs Locust (bench/locustfile.py)
-headless: virtual users ramping to three times the role's connection limit, each running the
-signed-in journey with think times. It measures requests per second, percentiles per endpoint,
-answers by status, cold starts and peak instances (lambda-local's figures), peak server
-connections (pg_stat_activity, every 10 ms) and the writes the site acknowledged that the
-database does not hold. It writes docs/LOAD.md and docs/load.png and ends with the headline lines.
+For each configuration it starts a fresh PostgreSQL server with `--max-connections` (by default
+a small RDS instance scaled to this machine; the site's role gets all but the superusers'
+share), serves the production package with lambda-local in that configuration, and runs Locust
+(bench/locustfile.py) headless: virtual users ramping to three times the role's connection
+limit, each running the signed-in journey with think times. It measures requests per second,
+percentiles per endpoint, answers by status, cold starts and peak instances (lambda-local's
+figures), peak server connections (pg_stat_activity, every 10 ms) and the writes the site
+acknowledged that the database does not hold. It writes docs/LOAD.md and docs/load.png and ends
+with the headline lines.
 """
 
 import argparse
