@@ -2,6 +2,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.models import email_key
+
 from .models import Todo
 
 
@@ -10,11 +12,18 @@ class TodoAdmin(admin.ModelAdmin):
     list_display = ("title", "owner", "completed", "created")
     list_filter = ("completed", "created")
     list_select_related = ("owner",)
-    search_fields = ("title", "owner__email")
+    search_fields = ("title",)
+    search_help_text = _("Part of a title, or of its owner's e-mail address however it is spelled.")
     autocomplete_fields = ("owner",)
     readonly_fields = ("created", "updated")
     date_hierarchy = "created"
     actions = ("mark_completed", "reopen")
+
+    def get_search_results(self, request, queryset, search_term):
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        if not search_term.strip():
+            return found, duplicates
+        return found | queryset.filter(owner__email_key__contains=email_key(search_term)), duplicates
 
     @admin.action(description=_("Mark selected todos as completed"), permissions=["change"])
     def mark_completed(self, request, queryset):

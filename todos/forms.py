@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import Todo
@@ -38,8 +39,19 @@ class TodoEditForm(forms.Form):
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}),
     )
 
+    def clean(self):
+        # An empty title deletes the todo, so a post without the field at all must not read as one.
+        if self.is_bound and "title" not in self.data:
+            self.add_error("title", ValidationError(_("Send the todo's title."), code="missing"))
+        return super().clean()
+
 
 class CompletedForm(forms.Form):
-    """The completed flag sent by the toggle buttons; a toggle without it flips the todo."""
+    """The completed flag sent by the toggle buttons, "true" or "false"; a toggle without it flips the todo."""
 
-    completed = forms.NullBooleanField(required=False)
+    completed = forms.TypedChoiceField(
+        choices=[("true", "true"), ("false", "false")],
+        coerce={"true": True, "false": False}.get,
+        required=False,
+        empty_value=None,
+    )

@@ -1,7 +1,7 @@
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
+from django.core.exceptions import BadRequest
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -72,9 +72,7 @@ def todo_action(*methods):
     return decorator
 
 
-# The page only reads, and adding a todo is one INSERT: no BEGIN and COMMIT round trips for them.
 # The form's field holds the title's rules; the database's constraints are the last word.
-@transaction.non_atomic_requests
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -97,10 +95,18 @@ def todo_list(request, filter="all"):
     return render(request, "todos/todo_list.html", context)
 
 
+def form_errors(request, form):
+    """A 400 for a post the form refuses that has no page of its own to show the errors on."""
+    if wants_json(request):
+        return json_errors(form)
+    raise BadRequest(form.errors.as_text())
+
+
 @todo_action("POST")
 def todo_toggle(request, todo):
     form = CompletedForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        return form_errors(request, form)
     completed = form.cleaned_data["completed"]
     todo.completed = not todo.completed if completed is None else completed
     todo.save(update_fields=["completed", "updated"])
@@ -109,7 +115,9 @@ def todo_toggle(request, todo):
 
 @todo_action("GET", "POST")
 def todo_edit(request, todo):
-    form = TodoEditForm(request.POST or None, initial={"title": todo.title})
+    form = TodoEditForm(request.POST if request.method == "POST" else None, initial={"title": todo.title})
+    if form.has_error("title", "missing"):
+        return form_errors(request, form)
     if form.is_valid():
         # An emptied title deletes the todo, as in TodoMVC.
         if not form.cleaned_data["title"]:
@@ -133,7 +141,8 @@ def todo_delete(request, todo):
 @form_posts
 def todo_toggle_all(request):
     form = CompletedForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        return form_errors(request, form)
     completed = form.cleaned_data["completed"]
     if completed is None:
         completed = Todo.objects.filter(owner=request.user).active().exists()
@@ -152,7 +161,6 @@ def todo_clear_completed(request):
     return answer(request, deleted=Todo.objects.filter(owner=request.user).clear_completed())
 
 
-@transaction.non_atomic_requests
 @never_cache
 @login_required
 @require_safe

@@ -74,3 +74,10 @@ def test_bulk_actions_change_only_the_selected_todos(staff_client, make_todo, ac
 def test_the_change_page_renders(staff_client, make_todo):
     todo = make_todo()
     assert staff_client.get(reverse("admin:todos_todo_change", args=[todo.pk])).status_code == 200
+
+
+def test_the_search_finds_todos_by_their_owners_address_however_it_is_spelled(staff_client, make_todo):
+    make_todo("Buy milk")
+    assert results(staff_client.get(CHANGELIST, {"q": "ＡＮＮ@EXAMPLE"})) == ["Buy milk"]
+    assert results(staff_client.get(CHANGELIST, {"q": "milk"})) == ["Buy milk"]
+    assert results(staff_client.get(CHANGELIST, {"q": "bob@"})) == []

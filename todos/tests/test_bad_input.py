@@ -175,3 +175,23 @@ def test_a_next_that_looks_like_a_view_name_is_never_reversed(user_client, todo,
     response = user_client.post(url("toggle", todo), {"next": next_url})
     assert response.status_code == 302
     assert response.url == location
+
+
+@pytest.mark.parametrize("name", ["toggle", "toggle_all"])
+@pytest.mark.parametrize("value", ["banana", "yes", "2", "TRUE "])
+def test_a_completed_value_that_is_neither_true_nor_false_is_a_400_and_changes_nothing(user_client, todo, name, value):
+    path = url(name, todo if name == "toggle" else None)
+    assert user_client.post(path, {"completed": value}).status_code == 400
+    response = user_client.post(path, {"completed": value}, **JSON)
+    assert response.status_code == 400
+    assert response.json()["errors"]["completed"][0]["code"] == "invalid_choice"
+    assert state() == [("unchanged", False)]
+
+
+def test_an_edit_post_without_a_title_is_a_400_and_keeps_the_todo(user_client, todo):
+    assert user_client.post(url("edit", todo), {}).status_code == 400
+    assert user_client.post(url("edit", todo), {"next": url("list")}).status_code == 400
+    response = user_client.post(url("edit", todo), {}, **JSON)
+    assert response.status_code == 400
+    assert response.json()["errors"]["title"][0]["code"] == "missing"
+    assert state() == [("unchanged", False)]
