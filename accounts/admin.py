@@ -1,13 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.utils.translation import gettext_lazy as _
 
-from .forms import AdminLoginForm, AdminUserAddForm, AdminUserChangeForm
-from .models import LoginFailure, LoginLock, User, email_key
-
-admin.site.login_form = AdminLoginForm
-admin.site.site_header = _("Todo administration")
-admin.site.site_title = _("Todo administration")
+from .forms import AdminUserAddForm, AdminUserChangeForm
+from .models import Attempt, LoginLock, User, email_key
 
 
 class EmailKeySearchMixin:
@@ -46,12 +41,12 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(LoginFailure)
-class LoginFailureAdmin(EmailKeySearchMixin, ReadOnlyAdmin):
-    """Recent failed log-ins; deleting an address's failures lifts its refusal."""
+@admin.register(Attempt)
+class AttemptAdmin(EmailKeySearchMixin, ReadOnlyAdmin):
+    """Recent attempts the throttles count (failed log-ins, sign-ups, ...); deleting them lifts a refusal."""
 
-    list_display = ("key", "address", "at")
-    list_filter = ("at",)
+    list_display = ("action", "key", "address", "device", "at")
+    list_filter = ("action", "at")
     search_fields = ("key",)
     search_key = "key"
     ordering = ("-at",)
@@ -59,7 +54,7 @@ class LoginFailureAdmin(EmailKeySearchMixin, ReadOnlyAdmin):
 
 @admin.register(LoginLock)
 class LoginLockAdmin(EmailKeySearchMixin, ReadOnlyAdmin):
-    """Accounts that log in only after a password reset; deleting the lock lifts it."""
+    """Accounts that refuse browsers without their device cookie for a day; deleting the lock lifts it."""
 
     list_display = ("key", "locked_at")
     search_fields = ("key",)

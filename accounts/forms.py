@@ -12,12 +12,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from todo_site.http import client_address
-
-from . import throttle
+from . import devices, notices, throttle
 from .models import User
 
 DUPLICATE_EMAIL = _("An account with this e-mail address already exists.")
+# The error code of a form whose current password was refused too often.
+CHECKS_EXCEEDED = "password_checks_exceeded"
 
 
 class AddressField(forms.EmailField):
@@ -36,44 +36,66 @@ class UniqueEmailMixin:
 
 
 class SignupForm(UniqueEmailMixin, BaseUserCreationForm):
+    """A new account. Sign-ups from one client address are throttled (accounts/throttle.py), and past the
+    number that hit an address with an account already every sign-up from there is refused: a refusal
+    that came only for taken addresses would tell which are."""
+
     class Meta:
         model = User
         fields = ("email",)
         field_classes = {"email": AddressField}
         widgets = {"email": forms.EmailInput(attrs={"autocomplete": "email"})}
 
+    def __init__(self, *args, request, **kwargs):
+        self.network = throttle.client_network(request)
+        super().__init__(*args, **kwargs)
+
+    def clean_email(self):
+        refusal = throttle.first_refusal(["signup_taken", "signup"], address=self.network)
+        if refusal:
+            raise refusal
+        try:
+            return super().clean_email()
+        except ValidationError:
+            throttle.record(throttle.Action.SIGNUP_TAKEN, address=self.network)
+            raise
+
+    def save(self, commit=True):
+        """The new account; its password is hashed first, outside the short transaction that inserts it."""
+        user = super().save(commit=False)
+        if commit:
+            with transaction.atomic():
+                user.save()
+            throttle.record(throttle.Action.SIGNUP, key=user.email_key, address=self.network)
+        return user
+
 
 class LoginThrottleMixin:
     """Check a password only when accounts/throttle.py allows it, and count the failures."""
 
     def clean(self):
-        username = self.cleaned_data.get("username")
-        if not username:
+        username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        if not (username and password):
             return super().clean()
-        key, address = throttle.account_key(username), client_address(self.request)
-        # The account's row stays locked while its password is checked: concurrent attempts on one
-        # account are counted one after another, so no more than the limit are ever checked.
-        with transaction.atomic():
-            list(User.objects.with_email(username).select_for_update().values_list("pk"))
-            error = self.attempt(key, address)
-        if error:
-            raise error
-        return self.cleaned_data
-
-    def attempt(self, key, address):
-        """Check the password unless refused; record the outcome; return the error to show, if any."""
-        refusal = throttle.refusal(key, address)
+        key = throttle.account_key(username)
+        attempt = throttle.LogIn(key, throttle.client_network(self.request), devices.device(self.request, key))
+        refusal = attempt.begin()
         if refusal:
-            return refusal
+            raise refusal
         try:
             super().clean()
         except ValidationError as error:
-            if error.code != "invalid_login":
-                return error
-            return throttle.record_failure(key, address) or error
-        if self.get_user() is not None:
-            throttle.clear(key)
-        return None
+            # A right password to an account that may not log in here (the admin's, for a user who is not
+            # staff) is no failure.
+            if error.code != "invalid_login" or self.user_cache is not None:
+                attempt.cancel()
+                raise
+            refusal = attempt.failed()
+            if attempt.took_lock:
+                notices.send_lock_notice(self.request, key)
+            raise refusal or error from None
+        attempt.succeeded()
+        return self.cleaned_data
 
 
 class LoginForm(LoginThrottleMixin, AuthenticationForm):
@@ -91,12 +113,58 @@ class AdminLoginForm(LoginThrottleMixin, AdminAuthenticationForm):
     pass
 
 
+class CurrentPasswordMixin:
+    """Check the signed-in user's current password, counting wrong ones (the `password_check` throttle). Past its
+    limit the form has an error of code CHECKS_EXCEEDED, on which the view logs the session out."""
+
+    def check_current_password(self, user, password, error):
+        if throttle.free_at("password_check", key=user.email_key):
+            raise ValidationError(throttle.PASSWORD_CHECKS_EXCEEDED, code=CHECKS_EXCEEDED)
+        if user.check_password(password):
+            return password
+        throttle.record(throttle.Action.PASSWORD_CHECK, key=user.email_key, address=self.network)
+        if throttle.free_at("password_check", key=user.email_key):
+            raise ValidationError(throttle.PASSWORD_CHECKS_EXCEEDED, code=CHECKS_EXCEEDED)
+        raise error
+
+    def checks_exceeded(self):
+        return any(self.has_error(name, CHECKS_EXCEEDED) for name in self.fields)
+
+
+class PasswordChangeForm(CurrentPasswordMixin, auth_forms.PasswordChangeForm):
+    def __init__(self, user, *args, request, **kwargs):
+        self.network = throttle.client_network(request)
+        super().__init__(user, *args, **kwargs)
+
+    def clean_old_password(self):
+        return self.check_current_password(
+            self.user,
+            self.cleaned_data["old_password"],
+            ValidationError(self.error_messages["password_incorrect"], code="password_incorrect"),
+        )
+
+
 class PasswordResetForm(auth_forms.PasswordResetForm):
     email = AddressField(
         label=auth_forms.PasswordResetForm.base_fields["email"].label,
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
+
+    def __init__(self, *args, request, **kwargs):
+        self.network = throttle.client_network(request)
+        super().__init__(*args, **kwargs)
+
+    def save(self, *args, **kwargs):
+        """Send the e-mail unless the account or this client address asked for too many lately. The page after
+        is the same either way, as it is whether or not the address has an account."""
+        key = throttle.account_key(self.cleaned_data["email"])
+        if throttle.free_at("password_reset_account", key=key) or throttle.free_at(
+            "password_reset_address", address=self.network
+        ):
+            return
+        throttle.record(throttle.Action.PASSWORD_RESET, key=key, address=self.network)
+        super().save(*args, **kwargs)
 
     def get_users(self, email):
         """The active account of this address however it is spelled, if it has a password."""
@@ -108,26 +176,28 @@ class SetPasswordForm(auth_forms.SetPasswordForm):
 
     def save(self, commit=True):
         user = super().save(commit)
-        throttle.clear(user.email_key)
+        throttle.forget_account(user.email_key)
         return user
 
 
-class AccountDeleteForm(forms.Form):
+class AccountDeleteForm(CurrentPasswordMixin, forms.Form):
     password = forms.CharField(
         label=_("Your password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
-    def __init__(self, user, *args, **kwargs):
+    def __init__(self, user, *args, request, **kwargs):
         self.user = user
+        self.network = throttle.client_network(request)
         super().__init__(*args, **kwargs)
 
     def clean_password(self):
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise ValidationError(_("That password is not correct."), code="password_incorrect")
-        return password
+        return self.check_current_password(
+            self.user,
+            self.cleaned_data["password"],
+            ValidationError(_("That password is not correct."), code="password_incorrect"),
+        )
 
 
 class AdminUserAddForm(UniqueEmailMixin, AdminUserCreationForm):

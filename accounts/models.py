@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 EMAIL_KEY_LENGTH = 254
-DAY_SECONDS = 24 * 60 * 60
 
 
 def email_key(address):
@@ -118,48 +117,75 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.email
 
 
-class LoginFailureQuerySet(models.QuerySet):
+class AttemptQuerySet(models.QuerySet):
     def since(self, seconds):
         return self.filter(at__gt=timezone.now() - timedelta(seconds=seconds))
 
     def expired(self):
-        """Failures that count toward nothing any more: older than a day and than LOGIN_LOCKOUT_SECONDS."""
-        longest = max(DAY_SECONDS, settings.LOGIN_LOCKOUT_SECONDS)
+        """Attempts that count toward no throttle any more: older than the longest window of settings.THROTTLES."""
+        longest = max(rule["seconds"] for rule in settings.THROTTLES.values())
         return self.filter(at__lte=timezone.now() - timedelta(seconds=longest))
 
 
-class LoginFailure(models.Model):
-    """One failed log-in: the account's address key as typed (whether or not an account has it) and the
-    address of the client, as API Gateway saw it. Kept in the database, so every instance counts them together.
+class Attempt(models.Model):
+    """One attempt that a throttle counts (accounts/throttle.py): a failed log-in, a sign-up, a password-reset
+    e-mail asked for, a wrong current password. Kept in the database, so every instance counts them together.
     """
 
-    key = models.CharField(_("address key"), max_length=EMAIL_KEY_LENGTH)
-    address = models.GenericIPAddressField(_("client address"))
+    class Action(models.TextChoices):
+        LOGIN_FAILURE = "login", _("failed log-in")
+        SIGNUP = "signup", _("sign-up")
+        SIGNUP_TAKEN = "signup_taken", _("sign-up with a taken address")
+        PASSWORD_RESET = "password_reset", _("password reset asked for")
+        PASSWORD_CHECK = "password_check", _("wrong current password")
+
+    action = models.CharField(_("action"), max_length=20, choices=Action)
+    key = models.CharField(_("address key"), max_length=EMAIL_KEY_LENGTH, blank=True)
+    address = models.GenericIPAddressField(_("client address"), help_text=_("An IPv6 address stands for its /64."))
+    device = models.CharField(
+        _("device"), max_length=32, blank=True, help_text=_("The device cookie the attempt came with, if any.")
+    )
     at = models.DateTimeField(_("time"), default=timezone.now)
 
-    objects = LoginFailureQuerySet.as_manager()
+    objects = AttemptQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("failed log-in")
-        verbose_name_plural = _("failed log-ins")
+        verbose_name = _("counted attempt")
+        verbose_name_plural = _("counted attempts")
         indexes = [
-            models.Index(fields=["key", "address", "at"], name="accounts_failure_address_idx"),
-            models.Index(fields=["key", "at"], name="accounts_failure_key_idx"),
-            models.Index(fields=["at"], name="accounts_failure_at_idx"),
+            models.Index(fields=["action", "key", "at"], name="accounts_attempt_key_idx"),
+            models.Index(fields=["action", "address", "at"], name="accounts_attempt_address_idx"),
+            models.Index(fields=["at"], name="accounts_attempt_at_idx"),
         ]
 
     def __str__(self):
-        return f"{self.key} from {self.address}"
+        return f"{self.get_action_display()}: {self.key or '-'} from {self.address}"
+
+
+def lock_cutoff():
+    """Locks taken before this time have lapsed: they last the `login_account` throttle's window."""
+    return timezone.now() - timedelta(seconds=settings.THROTTLES["login_account"]["seconds"])
+
+
+class LoginLockQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(locked_at__gt=lock_cutoff())
+
+    def expired(self):
+        return self.filter(locked_at__lte=lock_cutoff())
 
 
 class LoginLock(models.Model):
-    """An account key that logs in only after a password reset: it had LOGIN_DAILY_FAILURE_LIMIT failures in a day.
+    """An account that refuses log-ins from browsers without its device cookie for a while: it had the
+    `login_account` throttle's number of failures from such browsers. Its owner is told once by e-mail.
 
-    Deleting the lock (in the admin) lifts it too.
+    Deleting the lock (in the admin) lifts it, as does a password reset.
     """
 
     key = models.CharField(_("address key"), max_length=EMAIL_KEY_LENGTH, unique=True)
     locked_at = models.DateTimeField(_("locked at"), default=timezone.now)
+
+    objects = LoginLockQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("locked account")

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
@@ -8,7 +9,42 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from .forms import DUPLICATE_EMAIL, AccountDeleteForm, SignupForm
+from . import devices, throttle
+from .forms import DUPLICATE_EMAIL, AccountDeleteForm, PasswordChangeForm, SignupForm
+
+
+class RequestFormMixin:
+    """Hand the form the request: it counts attempts by the client's address."""
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+
+class LoginView(auth_views.LoginView):
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        devices.remember(response, form.get_user().email_key)
+        return response
+
+
+def signed_out(request):
+    """Too many wrong current passwords: end the session, as its holder may not be its owner."""
+    logout(request)
+    messages.error(request, throttle.PASSWORD_CHECKS_EXCEEDED)
+    return redirect("login")
+
+
+class PasswordChangeView(RequestFormMixin, auth_views.PasswordChangeView):
+    form_class = PasswordChangeForm
+
+    def form_invalid(self, form):
+        if form.checks_exceeded():
+            return signed_out(self.request)
+        return super().form_invalid(form)
+
+
+class PasswordResetView(RequestFormMixin, auth_views.PasswordResetView):
+    pass
 
 
 @sensitive_post_parameters("password1", "password2")
@@ -17,18 +53,19 @@ from .forms import DUPLICATE_EMAIL, AccountDeleteForm, SignupForm
 def signup(request):
     if request.user.is_authenticated:
         return redirect("todos:list")
-    form = SignupForm(request.POST or None)
+    form = SignupForm(request.POST or None, request=request)
     if form.is_valid():
         try:
-            with transaction.atomic():
-                user = form.save()
+            user = form.save()
         except IntegrityError:
             # Somebody signed up with this address between the form's check and the insert.
             form.add_error("email", DUPLICATE_EMAIL)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, gettext("Welcome! Your account is ready."))
-            return redirect("todos:list")
+            response = redirect("todos:list")
+            devices.remember(response, user.email_key)
+            return response
     return render(request, "accounts/signup.html", {"form": form})
 
 
@@ -37,11 +74,15 @@ def signup(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def account_delete(request):
-    form = AccountDeleteForm(request.user, request.POST or None)
+    form = AccountDeleteForm(request.user, request.POST or None, request=request)
     if form.is_valid():
         user = request.user
-        logout(request)
-        user.delete()
+        # The session and the account go together or not at all.
+        with transaction.atomic():
+            logout(request)
+            user.delete()
         messages.success(request, gettext("Your account and all its todos have been deleted."))
         return redirect("home")
+    if form.checks_exceeded():
+        return signed_out(request)
     return render(request, "accounts/account_delete.html", {"form": form})

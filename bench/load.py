@@ -36,6 +36,8 @@ DOCS = BASE_DIR / "docs"
 STAGE = "production"
 # Connections the site's role leaves to operators (psql, a migration run by hand) when it connects straight.
 OPERATOR_CONNECTIONS = 2
+# Clients flooding the log-in page, each from an address of its own, in the flood configuration.
+FLOODERS = 24
 
 
 @dataclass
@@ -45,6 +47,8 @@ class Configuration:
     proxy_pool: int = 0
     concurrency: int = 0
     environment: dict = field(default_factory=dict)
+    # Flooders beside the visitors (see bench/locustfile.py): log-ins to random addresses from many clients.
+    flooders: int = 0
 
     def options(self):
         options = ["--proxy-pool", str(self.proxy_pool), "--concurrency", str(self.concurrency)]
@@ -84,6 +88,13 @@ def configurations(connection_limit, stage):
             concurrency=production,
             environment={"CONN_MAX_AGE": "0"},
         ),
+        Configuration(
+            "production_login_flood",
+            f"production, and a flood of log-ins from {FLOODERS} more clients",
+            proxy_pool=budget,
+            concurrency=production,
+            flooders=FLOODERS,
+        ),
     ]
 
 
@@ -96,15 +107,21 @@ def entry_paths():
 
     django.setup()
     with override_script_prefix(f"/{STAGE}/"):
-        return {"signup": reverse("signup"), "completed": reverse("todos:completed")}
+        return {"signup": reverse("signup"), "login": reverse("login"), "completed": reverse("todos:completed")}
 
 
-def run_locust(urls, results, csv_prefix, *, users, spawn_rate, seconds):
+def run_locust(urls, results, csv_prefix, *, users, spawn_rate, seconds, flooders=0):
     import subprocess
 
-    environment = {**os.environ, "LOAD_URLS": json.dumps(urls), "LOAD_RESULTS": str(results)}
+    environment = {
+        **os.environ,
+        "LOAD_URLS": json.dumps(urls),
+        "LOAD_RESULTS": str(results),
+        "LOAD_FLOODERS": str(flooders),
+    }
+    classes = ["Visitor", "Flooder"] if flooders else ["Visitor"]
     command = [
-        sys.executable, "-m", "locust", "-f", str(BASE_DIR / "bench" / "locustfile.py"), "--headless",
+        sys.executable, "-m", "locust", "-f", str(BASE_DIR / "bench" / "locustfile.py"), *classes, "--headless",
         "--users", str(users), "--spawn-rate", str(spawn_rate), "--run-time", f"{seconds}s",
         "--csv", str(csv_prefix), "--only-summary", "--loglevel", "WARNING", "--exit-code-on-error", "0",
     ]  # fmt: skip
@@ -179,17 +196,24 @@ def measure(configuration, package, folder, paths, *, max_connections, users, sp
                     urls,
                     folder / f"{configuration.name}.results.json",
                     folder / configuration.name,
-                    users=users,
+                    users=users + configuration.flooders,
                     spawn_rate=spawn_rate,
                     seconds=seconds,
+                    flooders=configuration.flooders,
                 )
         instances = json.loads(stats_file.read_text())
         statuses = {int(status): count for status, count in results["statuses"].items()}
         endpoints = endpoint_figures(folder / configuration.name)
+        visitors = percentiles([milliseconds for _, _, milliseconds, _ in results["requests"]])
+        lists = percentiles([milliseconds for _, name, milliseconds, _ in results["requests"] if name == "list"])
         figures = {
             "name": configuration.name,
             "label": configuration.label,
+            "flooders": configuration.flooders,
+            "flood_statuses": {int(status): count for status, count in results["flood_statuses"].items()},
             "endpoints": endpoints,
+            "visitors": visitors,
+            "list": lists,
             "after_the_burst": after_the_burst(results["requests"]),
             "statuses": statuses,
             # Answers of 500 and above (a throttled function is a 500), and requests that got no answer.
@@ -198,15 +222,17 @@ def measure(configuration, package, folder, paths, *, max_connections, users, sp
             "throttles": instances["throttles"],
             "peak_instances": instances["peak_instances"],
             "peak_connections": connections.peak,
+            "idle_in_transaction_ms": connections.longest_idle_in_transaction_ms,
             "connection_samples": connections.samples[:: max(1, len(connections.samples) // 600)],
             "acknowledged": len(results["accounts"]) + len(results["todos"]),
             "lost_writes": lost_writes(database.url, results),
         }
     total = endpoints.get("Aggregated", {})
     print(
-        f"   {total.get('requests', 0)} requests, {figures['errors']} errors, p99 {total.get('p99', 0):.0f} ms, "
+        f"   {total.get('requests', 0)} requests, {figures['errors']} errors, visitors' p99 {visitors['p99']:.0f} ms, "
         f"{figures['peak_instances']} instances at most, {figures['peak_connections']} server connections at most, "
-        f"{len(figures['lost_writes'])} lost writes",
+        f"{len(figures['lost_writes'])} lost writes, {figures['idle_in_transaction_ms']:.0f} ms idle in a transaction "
+        "at most",
         flush=True,
     )
     return figures
@@ -253,7 +279,7 @@ def main(argv=None):
     load_report.chart(DOCS / "load.png", figures)
     (DOCS / "LOAD.md").write_text(load_report.markdown(figures))
     print("Report: docs/LOAD.md, docs/load.png")
-    production = by_name["production"]
+    production, flood = by_name["production"], by_name["production_login_flood"]
     for line in (
         f"load_users: {users}",
         f"load_db_connection_limit: {connection_limit}",
@@ -262,6 +288,9 @@ def main(argv=None):
         f"load_p99_ms_production: {production['endpoints']['Aggregated']['p99']:.0f}",
         f"load_peak_db_connections_production: {production['peak_connections']}",
         f"load_lost_writes: {sum(len(run['lost_writes']) for run in runs)}",
+        f"load_flood_visitor_errors: {flood['errors']}",
+        f"load_flood_list_p99_ms: {flood['list']['p99']:.0f}",
+        f"load_idle_in_transaction_ms: {max(run['idle_in_transaction_ms'] for run in runs):.0f}",
     ):
         print(line)
 

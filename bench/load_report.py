@@ -57,8 +57,8 @@ def markdown(figures):
         "",
         "| Configuration | Requests | Requests/s | p50 ms | p95 ms | p99 ms | After the burst: p50 / p99 ms |"
         " Errors | Answers by status | Cold starts | Peak instances | Peak server connections |"
-        " Writes acknowledged | Lost |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        " Longest idle in a transaction ms | Writes acknowledged | Lost |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for run in runs:
         total = run["endpoints"].get("Aggregated", {})
@@ -70,14 +70,20 @@ def markdown(figures):
             f"| {settled['p50']:.0f} / {settled['p99']:.0f} (from {settled['since']:.0f} s) "
             f"| {run['errors']} | {statuses} "
             f"| {run['cold_starts']} | {run['peak_instances']} | {run['peak_connections']} "
-            f"| {run['acknowledged']} | {len(run['lost_writes'])} |"
+            f"| {run['idle_in_transaction_ms']:.0f} | {run['acknowledged']} | {len(run['lost_writes'])} |"
         )
+    flood = next((run for run in runs if run["flooders"]), None)
     lines += [
         "",
         '"After the burst" counts the requests answered after the last visitor signed up (the second it',
         "happened is in the table): every instance of this machine shares its two cores, so the burst of",
-        "cold starts and sign-ups (each password is hashed with 1.5 million rounds of PBKDF2) queues for",
+        "cold starts and sign-ups (each password is hashed with Argon2id) queues for",
         "CPU here, as it would not on Lambda, where each instance has a CPU of its own.",
+        "",
+        "The longest idle in a transaction is the longest time any server connection of the site's role was",
+        "seen (every 10 ms) between statements of an open transaction: time in which a transaction pooler",
+        "cannot lend that connection to anyone else. No transaction spans a request or a password hash, so",
+        "it is the time between two statements of one short `transaction.atomic()` block.",
         "",
         "Errors are answers of 500 and above (the site's 503 when PostgreSQL refuses a connection, a",
         "throttled function's 500) and requests that got no answer. A journey stops at its first error,",
@@ -87,6 +93,19 @@ def markdown(figures):
         "## Per endpoint",
         "",
     ]
+    if flood:
+        statuses = ", ".join(f"{status}: {count}" for status, count in sorted(flood["flood_statuses"].items()))
+        lines[-2:-2] = [
+            "## A flood of log-ins",
+            "",
+            f"In the last configuration {flood['flooders']} more clients, each from a loopback address of its own,",
+            "post log-ins to random addresses that have no account as fast as they are answered (every one is",
+            "hashed until the per-address throttle refuses it), while the visitors run their journeys. Their",
+            f"answers by status: {statuses}. The visitors' figures, without the flood's requests: "
+            f"p50 {flood['visitors']['p50']:.0f} ms, p99 {flood['visitors']['p99']:.0f} ms; their list page "
+            f"p50 {flood['list']['p50']:.0f} ms, p99 {flood['list']['p99']:.0f} ms; {flood['errors']} errors.",
+            "",
+        ]
     for run in runs:
         lines += [
             f"### {run['label']}",

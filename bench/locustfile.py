@@ -7,21 +7,27 @@ steps, and logs out when the run ends. A step that fails ends that round. Posts 
 the page's script sends (JSON asked for, the CSRF token in a header), and every URL after the
 sign-up page comes from the pages and answers, as in a browser.
 
-Read from the environment: LOAD_URLS, the full URLs of the sign-up page and of the completed
-filter (JSON); LOAD_RESULTS, a file where the acknowledged writes and the answers by status are
-written when the run ends.
+With LOAD_FLOODERS set, that many Flooders run beside the visitors: each from a client address of
+its own (127.0.3.x), it posts log-ins to random addresses that have no account, as fast as answers
+come, so that every one is hashed until the per-address throttle refuses it.
+
+Read from the environment: LOAD_URLS, the full URLs of the sign-up page, the log-in page and the
+completed filter (JSON); LOAD_RESULTS, a file where the acknowledged writes and the answers by
+status are written when the run ends.
 """
 
 import contextlib
 import itertools
 import json
 import os
+import secrets
 import time
 from collections import Counter
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 from locust import HttpUser, between, events, task
+from requests.adapters import HTTPAdapter
 
 URLS = json.loads(os.environ["LOAD_URLS"])
 SIGNUP_URL = URLS["signup"]
@@ -29,6 +35,7 @@ ORIGIN = "{0.scheme}://{0.netloc}".format(urlsplit(SIGNUP_URL))
 PASSWORD = "correct horse battery staple"  # noqa: S105 - the visitors' own
 visitors = itertools.count()
 statuses = Counter()
+flood_statuses = Counter()
 # Every request: (seconds since the first, endpoint, milliseconds, status).
 timeline = []
 # What the site acknowledged, to be found in the database afterwards; a todo's "pending" change is one
@@ -141,9 +148,54 @@ class Visitor(HttpUser):
         return self.send("POST", urljoin(SIGNUP_URL, url), name, expected, fields=fields, json_answer=True).json()
 
 
+class SourceAddress(HTTPAdapter):
+    """Connect from this loopback address, which the local API Gateway reports as the client's."""
+
+    def __init__(self, address):
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, source_address=(self.address, 0), **kwargs)
+
+
+class Flooder(HttpUser):
+    host = ORIGIN
+    fixed_count = int(os.environ.get("LOAD_FLOODERS", "0"))
+    wait_time = between(0, 0.1)
+    numbers = itertools.count(1)
+
+    def on_start(self):
+        self.client.mount("http://", SourceAddress(f"127.0.3.{next(Flooder.numbers)}"))
+        self.client.get(URLS["login"], name="flood: log-in page")
+
+    @task
+    def guess(self):
+        for cookie in self.client.cookies:
+            cookie.secure = False
+        headers = {"Origin": ORIGIN, "X-CSRFToken": self.client.cookies.get("csrftoken", ""), "Accept": "text/html"}
+        fields = {"username": f"{secrets.token_hex(6)}@example.com", "password": "123456"}
+        with self.client.post(
+            URLS["login"], data=fields, headers=headers, name="flood: log-in", allow_redirects=False, timeout=60,
+            catch_response=True,
+        ) as response:  # fmt: skip
+            flood_statuses[response.status_code] += 1
+            if response.status_code != 200:
+                response.failure(f"{response.status_code} instead of 200")
+
+
 @events.quitting.add_listener
 def write_results(environment, **kwargs):
     with open(os.environ["LOAD_RESULTS"], "w") as results:
         start = min((moment for moment, *_ in timeline), default=0)
         requests = [(moment - start, *rest) for moment, *rest in timeline]
-        json.dump({"statuses": statuses, "accounts": accounts, "todos": todos, "requests": requests}, results)
+        json.dump(
+            {
+                "statuses": statuses,
+                "flood_statuses": flood_statuses,
+                "accounts": accounts,
+                "todos": todos,
+                "requests": requests,
+            },
+            results,
+        )

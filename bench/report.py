@@ -190,11 +190,20 @@ def markdown(figures):
         "| --- | --- | --- | --- |",
         f"| measured | ${lambda_cost:.2f} | ${rest:.2f} | ${http:.2f} |",
         f"| CPU share of {memory} MB | ${scaled_lambda:.2f} | ${scaled_rest:.2f} | ${scaled_http:.2f} |",
+        *[
+            f"| a sign-up or log-in with {algorithm} ({f['hash_ms'][algorithm]:.0f} ms of CPU), CPU share "
+            f"| ${hashed[0]:.2f} | ${hashed[1]:.2f} | ${hashed[2]:.2f} |"
+            for algorithm, hashed in f["cost"]["hashing"].items()
+        ],
+        "",
+        "A request that hashes a password (a sign-up, a log-in, a password change or reset) costs the page's",
+        "time and one hash's CPU time; the rows above price a million of them. They are a small share of a",
+        "site's requests, so the per-page row is the one that sets the bill.",
         "",
         "## Commands",
         "",
         "```sh",
-        "make bench            # the shipped zip against the baseline; its last five lines are the headline",
+        "make bench            # the shipped zip against the baseline; its last lines are the headline",
         "make bench LADDER=1   # the same, with every lever of the ladder built and measured",
         "```",
         "",

@@ -167,15 +167,24 @@ class ThrowawayPostgres:
 
 
 class ConnectionSampler:
-    """The server connections a role holds, sampled every 10 ms from pg_stat_activity: `peak` and `samples`.
+    """The server connections a role holds, sampled every 10 ms from pg_stat_activity: `peak` and `samples`, and
+    `longest_idle_in_transaction_ms`, the longest any of them was seen sitting in an open transaction between
+    statements (the time a transaction pooler cannot give that connection to anyone else).
 
     It samples as the superuser, whose connection takes one of the slots reserved for superusers.
+    """
+
+    QUERY = """
+        SELECT count(*), coalesce(max(extract(epoch FROM clock_timestamp() - state_change) * 1000)
+                                  FILTER (WHERE state LIKE 'idle in transaction%%'), 0)
+        FROM pg_stat_activity WHERE usename = %s
     """
 
     def __init__(self, server, interval=0.01):
         self.server = server
         self.interval = interval
         self.samples = []  # (seconds since the start, connections)
+        self.longest_idle_in_transaction_ms = 0.0
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._sample)
 
@@ -189,8 +198,10 @@ class ConnectionSampler:
             connection.autocommit = True
             with connection.cursor() as cursor:
                 while not self._done.wait(self.interval):
-                    cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE usename = %s", [self.server.user])
-                    self.samples.append((time.monotonic() - started, cursor.fetchone()[0]))
+                    cursor.execute(self.QUERY, [self.server.user])
+                    count, idle_ms = cursor.fetchone()
+                    self.samples.append((time.monotonic() - started, count))
+                    self.longest_idle_in_transaction_ms = max(self.longest_idle_in_transaction_ms, float(idle_ms))
 
     def __enter__(self):
         self._thread.start()

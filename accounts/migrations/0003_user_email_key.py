@@ -1,9 +1,13 @@
+import unicodedata
 from collections import defaultdict
 
 from django.core.management.base import CommandError
 from django.db import migrations, models
 
-from accounts.models import email_key
+
+def email_key(address):
+    """accounts.models.email_key as it was when this migration was written: NFKC, then case-folded."""
+    return unicodedata.normalize("NFKC", address.strip()).casefold()
 
 
 def fill_email_keys(apps, schema_editor):

@@ -18,21 +18,23 @@ def post(statements, client, name, data, *args):
 def test_signing_up(client, statements, password):
     data = {"email": "new@example.com", "password1": password, "password2": password}
     status, count, sql = post(statements, client, "signup", data)
-    # Is the address taken (as typed, and as its key)? INSERT the user; the session's key is new?
-    # INSERT the session, the user's last log-in, and the session again with the welcome message.
-    assert (status, count) == (302, 7), sql
+    # Two throttles (taken addresses, new accounts from here); is the address taken (as its key, and as
+    # typed)? INSERT the user, and the sign-up for its throttle; the session's key is new? INSERT the
+    # session, the user's last log-in, and the session again with the welcome message.
+    assert (status, count) == (302, 10), sql
 
 
 def test_logging_in(client, user, statements, password):
     status, count, sql = post(statements, client, "login", {"username": user.email, "password": password})
-    # The account's row locked; a lock? recent failures? the user; forget its failures and lock;
-    # a new session key, INSERT it, the user's last log-in, and the session with the user in it.
+    # A lock? INSERT the attempt, then the failures from here (for any account, for this one); the user;
+    # forget the failures from here; a new session key, INSERT it, the last log-in, the session with the user.
     assert (status, count) == (302, 10), sql
 
 
 def test_a_wrong_password(client, user, statements):
     status, count, sql = post(statements, client, "login", {"username": user.email, "password": "wrong"})
-    # The row, a lock? recent failures? the user; INSERT the failure, count the day's; a lock? failures?
+    # A lock? INSERT the attempt, the failures from here (two throttles); the user; the account's failures
+    # of the day, and again the two throttles for the error the next attempt would get.
     assert (status, count) == (200, 8), sql
 
 
@@ -44,14 +46,16 @@ def test_logging_out(user_client, statements):
 def test_changing_the_password(user_client, statements, password):
     data = {"old_password": password, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
     status, count, sql = post(statements, user_client, "password_change", data)
-    # Session, user, UPDATE the user; a new session key, INSERT it, the old one, DELETE it; the message.
-    assert (status, count) == (302, 8), sql
+    # Session, user, the wrong passwords lately; UPDATE the user; a new session key, INSERT it, the old one,
+    # DELETE it; the message.
+    assert (status, count) == (302, 9), sql
 
 
 @pytest.mark.parametrize("email", ["ann@example.com", "nobody@example.com"])
 def test_asking_for_a_reset(client, user, statements, email):
     status, count, sql = post(statements, client, "password_reset", {"email": email})
-    assert (status, count) == (302, 1), sql  # the users with that address
+    # The account's and the client address's requests lately, INSERT this one; the users with that address.
+    assert (status, count) == (302, 4), sql
 
 
 def test_setting_a_password_from_the_reset_link(client, user, statements):
@@ -68,9 +72,9 @@ def test_setting_a_password_from_the_reset_link(client, user, statements):
 def test_deleting_the_account(user_client, user, statements, password):
     user.todos.bulk_create(user.todos.model(owner=user, title=f"todo {number}") for number in range(50))
     status, count, sql = post(statements, user_client, "account_delete", {"password": password})
-    # Session, user; end the session (read it, DELETE it); then one DELETE per table that refers to
-    # the user, however many rows: the admin's log, groups, permissions, todos, and the user.
-    assert (status, count) == (302, 9), sql
+    # Session, user, the wrong passwords lately; end the session (read it, DELETE it); then one DELETE per
+    # table that refers to the user, however many rows: the admin's log, groups, permissions, todos, the user.
+    assert (status, count) == (302, 10), sql
 
 
 def test_choosing_a_language(client, statements):

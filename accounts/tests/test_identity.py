@@ -87,11 +87,11 @@ def test_createadmin_refuses_alices_address_and_creates_another(alice, spelling,
 
 @spellings
 def test_a_refused_address_stays_refused_under_alices_spellings_only(client, alice, spelling, same):
-    for _ in range(settings.LOGIN_FAILURE_LIMIT):
+    for _ in range(settings.THROTTLES["login_account_address"]["limit"]):
         post(client, "login", {"username": "alice@example.com", "password": "not the password"})
     response = post(client, "login", {"username": spelling, "password": PASSWORD})
     errors = response.context["form"].non_field_errors().as_data() if response.status_code == 200 else []
-    assert [error.code for error in errors] == (["locked"] if same else ["invalid_login"])
+    assert [error.code for error in errors] == (["login_account_address"] if same else ["invalid_login"])
 
 
 @spellings

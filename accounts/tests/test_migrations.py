@@ -46,3 +46,30 @@ def test_two_accounts_of_one_address_stop_the_migration_with_their_names(account
     assert f"alice@example.com (id {first.pk}), \uff41lice@example.com (id {second.pk})" in message
     assert "bob@example.com" not in message
     assert accounts_before_keys.objects.count() == 3
+
+
+def test_no_data_migration_imports_the_projects_live_code():
+    """A data migration runs long after it was written: it freezes the helpers it uses, never importing them.
+    (Schema migrations name validators and managers by path, as Django writes them; those are not run code.)"""
+    import ast
+    from pathlib import Path
+
+    from django.conf import settings
+
+    apps = {"accounts", "todos", "todo_site"}
+    for path in Path(settings.BASE_DIR).glob("*/migrations/0*.py"):
+        if "RunPython" not in path.read_text():
+            continue
+        tree = ast.parse(path.read_text())
+        imported = {
+            name.split(".")[0]
+            for node in ast.walk(tree)
+            for name in (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+        }
+        assert not imported & apps, f"{path} imports {imported & apps}"

@@ -11,7 +11,7 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 from zappa.wsgi import create_wsgi_request
 
-from accounts.models import LoginFailure
+from accounts.models import Attempt
 from deploy.events import EDGE_ADDRESS, Response, api_host, http_api_event, rest_event
 from deploy.stage import SETTINGS_FILE, Stage
 from deploy.stage_from_stack import write_stage
@@ -38,10 +38,11 @@ def test_session_and_csrf_cookies_are_secure_and_every_cookie_reaches_the_browse
     signup = visitor.page(visitor.url("signup"))
     visitor.submit(signup, visitor.url("signup"), email="ann@example.com", password1=password, password2=password)
 
-    assert set(visitor.cookies) == {"csrftoken", "sessionid", "messages"}
-    for name in ("csrftoken", "sessionid"):
+    assert set(visitor.cookies) == {"csrftoken", "sessionid", "messages", "device"}
+    for name in ("csrftoken", "sessionid", "device"):
         assert visitor.cookie_attributes[name]["secure"]
-    assert visitor.cookie_attributes["sessionid"]["httponly"]
+    for name in ("sessionid", "device"):
+        assert visitor.cookie_attributes[name]["httponly"]
 
 
 def test_a_post_from_another_origin_is_refused(lambda_handler, host, password):
@@ -92,12 +93,12 @@ def test_the_throttle_counts_the_address_api_gateway_saw_whatever_the_client_wri
         forged = [(name, f"for={claimed}" if name == "Forwarded" else claimed) for name in FORGED]
         return visitor.request("POST", visitor.url("login"), fields=fields, headers=forged)
 
-    for number in range(settings.LOGIN_FAILURE_LIMIT):
+    for number in range(settings.THROTTLES["login_account_address"]["limit"]):
         assert log_in("not the password", "203.0.113.10", f"192.0.2.{number}").status == 200
     refused = log_in(password, "203.0.113.10", "198.51.100.99")
     assert refused.status == 200
     assert "Too many failed log-ins" in refused.text
-    assert set(LoginFailure.objects.values_list("address", flat=True)) == {"203.0.113.10"}
+    assert set(Attempt.objects.values_list("address", flat=True)) == {"203.0.113.10"}
     assert log_in(password, "198.51.100.99", "203.0.113.10").status == 302
 
 

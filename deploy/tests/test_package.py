@@ -237,16 +237,24 @@ def test_expired_sessions_are_deleted(function, first_steps, scratch_database, e
     assert query(scratch_database, "SELECT session_key FROM django_session") == [("live",)]
 
 
-def test_the_daily_event_also_deletes_expired_failed_log_ins(function, first_steps, scratch_database):
-    query(scratch_database, "DELETE FROM accounts_loginfailure")
+def test_the_daily_event_also_deletes_expired_throttle_rows(function, first_steps, scratch_database):
+    query(scratch_database, "DELETE FROM accounts_attempt")
+    query(scratch_database, "DELETE FROM accounts_loginlock")
     query(
         scratch_database,
-        "INSERT INTO accounts_loginfailure (key, address, at) VALUES "
-        "('old@example.com', '203.0.113.7', now() - interval '2 days'), "
-        "('recent@example.com', '203.0.113.7', now() - interval '1 hour')",
+        "INSERT INTO accounts_attempt (action, key, address, device, at) VALUES "
+        "('login', 'old@example.com', '203.0.113.7', '', now() - interval '2 days'), "
+        "('signup', '', '203.0.113.7', '', now() - interval '2 days'), "
+        "('login', 'recent@example.com', '203.0.113.7', '', now() - interval '1 hour')",
+    )
+    query(
+        scratch_database,
+        "INSERT INTO accounts_loginlock (key, locked_at) VALUES "
+        "('old@example.com', now() - interval '2 days'), ('recent@example.com', now() - interval '1 hour')",
     )
     function.invoke(daily_event(Stage("dev"))).check()
-    assert query(scratch_database, "SELECT key FROM accounts_loginfailure") == [("recent@example.com",)]
+    assert query(scratch_database, "SELECT key FROM accounts_attempt") == [("recent@example.com",)]
+    assert query(scratch_database, "SELECT key FROM accounts_loginlock") == [("recent@example.com",)]
 
 
 def test_the_first_administrator_chooses_a_password_that_no_log_ever_shows(function, visitor):

@@ -199,7 +199,7 @@ def test_every_response_carries_hsts_and_the_security_headers(member, lambda_loc
         assert not {"'unsafe-inline'", "'unsafe-eval'", "*"} & set(policy[directive])
 
 
-def test_the_session_cookie_is_httponly_secure_and_lax_and_the_csrf_cookie_secure(member):
+def test_the_session_and_device_cookies_are_httponly_and_secure_and_the_csrf_cookie_secure(member):
     """As Django set them behind Zappa: the gateway passes each Set-Cookie on unchanged."""
     signup_page, signed_up = member.replies[:2]
     csrf_cookie = signup_page.cookies()["csrftoken"]
@@ -208,6 +208,10 @@ def test_the_session_cookie_is_httponly_secure_and_lax_and_the_csrf_cookie_secur
     assert session_cookie["httponly"]
     assert session_cookie["secure"]
     assert session_cookie["samesite"] == "Lax"
+    device_cookie = signed_up.cookies()["device"]
+    assert device_cookie["httponly"]
+    assert device_cookie["secure"]
+    assert device_cookie["samesite"] == "Strict"
 
 
 def refusal(reply):
@@ -231,7 +235,7 @@ def test_failed_log_ins_refuse_the_address_they_come_from_whatever_it_claims(lam
         visitor.get(url("login"), headers=headers)
         return visitor.post(url("login"), headers, username="erin@example.com", password=password)
 
-    limit = settings.LOGIN_FAILURE_LIMIT
+    limit = settings.THROTTLES["login_account_address"]["limit"]
     failures = [refusal(log_in("not the password", "127.0.0.10", f"192.0.2.{n}")) for n in range(limit)]
     assert failures == ["invalid"] * (limit - 1) + ["locked"]
     right_password_here = log_in(PASSWORD, "127.0.0.10", "127.0.0.11")
@@ -346,13 +350,14 @@ def test_concurrent_containers_lose_no_todo_no_tick_and_no_rename(containers, pr
         )
 
 
-def test_many_visitors_at_once_get_their_pages_from_many_instances_within_the_databases_limit(
+def test_a_burst_of_new_visitors_gets_through_many_instances_within_the_databases_limit(
     lambda_local, lambda_local_log, database
 ):
-    """Each visitor, from an address of its own, signs up, adds a todo and reads the list, all at the same moment:
-    more instances run than the database has connections for, and the proxy keeps them within its pool."""
+    """Forty visitors, each from an address of its own, sign up and add a todo at the same moment, and then forty
+    more: more instances run than the database has connections for, every password is hashed (Argon2id, a
+    large share of a CPU each), and the proxy's few connections serve them all, since none waits on a hash."""
     site, _ = lambda_local
-    visitors = 24
+    visitors = 40
 
     def visit(number):
         visitor = HttpVisitor(site, address=f"127.0.1.{number + 1}")
@@ -366,12 +371,37 @@ def test_many_visitors_at_once_get_their_pages_from_many_instances_within_the_da
         return statuses, title in reply.text
 
     with database.sampled_connections() as connections:
-        results = run_together([partial(visit, number) for number in range(visitors)], threads=visitors)
+        for first in (0, visitors):
+            jobs = [partial(visit, number) for number in range(first, first + visitors)]
+            assert run_together(jobs, threads=visitors) == [([200, 302, 201, 200], True)] * visitors
 
-    assert results == [([200, 302, 201, 200], True)] * visitors
     cold_starts = re.findall(r"^Cold start: .*\((\d+) running\)$", lambda_local_log.read_text(), re.MULTILINE)
     assert max(int(running) for running in cold_starts) > database.connection_limit
     assert 0 < connections.peak <= PROXY_POOL + CONTAINERS_PROXY_POOL <= database.connection_limit
+
+
+def test_a_signed_in_visitors_list_keeps_loading_through_a_flood_of_log_ins(lambda_local, member):
+    """Many addresses post log-ins to addresses that have no account, each one hashed, while a member reads
+    their list: every page of the member's arrives."""
+    site, _ = lambda_local
+    flooders, posts = 24, 3
+
+    def flood(number):
+        visitor = HttpVisitor(site, address=f"127.0.2.{number + 1}")
+        visitor.get(url("login"))
+        replies = [
+            visitor.post(url("login"), username=f"guess{number}-{n}@example.com", password="123456")
+            for n in range(posts)
+        ]
+        return [refusal(reply) for reply in replies]
+
+    def read_the_list(_):
+        return [member.get(url("todos:list")).status for _ in range(6)]
+
+    jobs = [partial(flood, number) for number in range(flooders)] + [partial(read_the_list, None)]
+    *floods, pages = run_together(jobs, threads=len(jobs))
+    assert floods == [["invalid"] * posts] * flooders
+    assert pages == [200] * 6
 
 
 # What pins a client connection of RDS Proxy for PostgreSQL to one database connection for the rest of its

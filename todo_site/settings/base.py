@@ -2,8 +2,11 @@
 Settings shared by every environment.
 
 Every value comes from the environment. The defaults are the safe local ones:
-with no environment at all the site runs in debug mode on a SQLite file in the
-project folder, serves its own static files and prints e-mails to the console.
+with no environment at all the site runs on a SQLite file in the project folder and
+prints e-mails to the console; `make run` also sets DEBUG, so that it serves its own
+static files and explains errors. No transaction spans a request: writes that stand or
+fall together take a short `transaction.atomic()` of their own, since behind RDS Proxy
+an open transaction holds a server connection that every other visitor waits for.
 """
 
 from pathlib import Path
@@ -16,13 +19,13 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
 
-DEBUG = env.bool("DEBUG", default=True)
+DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env("SECRET_KEY", default="django-insecure-local-development-only")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "todo_site.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -71,7 +74,6 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
 # On Lambda the site reaches PostgreSQL through RDS Proxy, a transaction pooler: each transaction may
 # run on another server connection, so nothing may outlive one. Server-side cursors (QuerySet.iterator())
 # would; the site never streams large results, so it does without them everywhere.
@@ -83,12 +85,39 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "todos:list"
 LOGOUT_REDIRECT_URL = "home"
 
-# Log-in throttling (accounts/throttle.py): this many failed log-ins for one account from one client address
-# within LOGIN_LOCKOUT_SECONDS refuse that address for a while; LOGIN_DAILY_FAILURE_LIMIT failures for one
-# account from anywhere within a day lock it until its password is reset.
-LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
-LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
-LOGIN_DAILY_FAILURE_LIMIT = env.int("LOGIN_DAILY_FAILURE_LIMIT", default=100)
+# What accounts/throttle.py counts, and how many within how many seconds it lets through. The README's
+# Security section gives the reason for each number.
+MINUTE, HOUR, DAY = 60, 60 * 60, 24 * 60 * 60
+THROTTLES = {
+    # Failed log-ins to one account from one client address (an IPv6 /64) without the account's device cookie.
+    "login_account_address": {"limit": 5, "seconds": 15 * MINUTE},
+    # Failed log-ins from one client address to any accounts (password spraying).
+    "login_address": {"limit": 100, "seconds": HOUR},
+    # Failed log-ins to one account from anywhere without its device cookie: then only browsers that bring one
+    # log in, for a day, and the owner is told by e-mail.
+    "login_account": {"limit": 100, "seconds": DAY},
+    # Failed log-ins from one browser with the account's device cookie: counted there and nowhere else.
+    "login_device": {"limit": 10, "seconds": 15 * MINUTE},
+    # Sign-ups from one client address with an address that has an account already; past it, every sign-up.
+    "signup_taken": {"limit": 5, "seconds": HOUR},
+    # New accounts from one client address.
+    "signup": {"limit": 20, "seconds": HOUR},
+    # Password-reset e-mails to one account, and password-reset requests from one client address.
+    "password_reset_account": {"limit": 3, "seconds": HOUR},
+    "password_reset_address": {"limit": 10, "seconds": HOUR},
+    # Wrong current passwords for one account on the password change and account deletion pages; then the
+    # session is signed out.
+    "password_check": {"limit": 5, "seconds": 15 * MINUTE},
+}
+# A browser that logs in to an account keeps a signed cookie naming it for this long (see accounts/devices.py).
+LOGIN_DEVICE_COOKIE_AGE = 365 * DAY
+
+# Argon2id first (OWASP's Password Storage Cheat Sheet); PBKDF2 hashes made before still verify, and Django
+# rehashes each with Argon2id at its owner's next log-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

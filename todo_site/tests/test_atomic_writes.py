@@ -1,4 +1,4 @@
-"""A request is one transaction: when its last write fails, none of its earlier writes remain."""
+"""Writes that stand or fall together share one short transaction: when the last fails, none of the others remain."""
 
 import pytest
 from django.contrib.sessions.models import Session

@@ -3,7 +3,7 @@
 import re
 
 from django.core.exceptions import PermissionDenied
-from django.db import OperationalError, connection, connections
+from django.db import OperationalError, connection, connections, transaction
 from django.http import Http404
 from django.urls import path
 
@@ -24,7 +24,7 @@ def database_gone(request):
 
 def database_error(request, error):
     """Fail with a real error of the database in use: PostgreSQL raises any SQLSTATE it has itself."""
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
         if error == "statement-timeout":
             cursor.execute("SET LOCAL statement_timeout = '1ms'")
             cursor.execute("SELECT pg_sleep(1)")
