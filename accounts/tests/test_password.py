@@ -65,3 +65,19 @@ def test_used_reset_link_is_refused(client, user):
     client.post(form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
 
     assert client.get(link, follow=True).context["validlink"] is False
+
+
+def test_an_older_pbkdf2_hash_is_rehashed_with_argon2id_at_log_in(client, django_user_model, settings, password):
+    from django.contrib.auth.hashers import make_password
+
+    from todo_site.settings import base
+
+    settings.PASSWORD_HASHERS = base.PASSWORD_HASHERS
+    user = django_user_model.objects.create_user(email="old@example.com")
+    user.password = make_password(password, hasher="pbkdf2_sha256")
+    user.save()
+    response = client.post(reverse("login"), {"username": "old@example.com", "password": password})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.password.startswith("argon2$argon2id$")
+    assert user.check_password(password)

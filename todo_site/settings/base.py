@@ -112,10 +112,10 @@ THROTTLES = {
 # A browser that logs in to an account keeps a signed cookie naming it for this long (see accounts/devices.py).
 LOGIN_DEVICE_COOKIE_AGE = 365 * DAY
 
-# Argon2id first (OWASP's Password Storage Cheat Sheet); PBKDF2 hashes made before still verify, and Django
-# rehashes each with Argon2id at its owner's next log-in.
+# Argon2id first, at OWASP's parameters (see accounts/hashers.py); PBKDF2 hashes made before still verify, and
+# Django rehashes each with Argon2id at its owner's next log-in.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "accounts.hashers.Argon2idPasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 
