@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from . import devices, notices, throttle
-from .models import User
+from .models import User, time_zones
 
 DUPLICATE_EMAIL = _("An account with this e-mail address already exists.")
 # The error code of a form whose current password was refused too often.
@@ -42,13 +42,14 @@ class SignupForm(UniqueEmailMixin, BaseUserCreationForm):
 
     class Meta:
         model = User
-        fields = ("email",)
+        fields = ("email", "time_zone")
         field_classes = {"email": AddressField}
-        widgets = {"email": forms.EmailInput(attrs={"autocomplete": "email"})}
+        widgets = {"email": forms.EmailInput(attrs={"autocomplete": "email"}), "time_zone": forms.HiddenInput}
 
     def __init__(self, *args, request, **kwargs):
         self.network = throttle.client_network(request)
         super().__init__(*args, **kwargs)
+        self.fields["time_zone"].required = False
 
     def clean_email(self):
         refusal = throttle.first_refusal(["signup_taken", "signup"], address=self.network)
@@ -59,6 +60,12 @@ class SignupForm(UniqueEmailMixin, BaseUserCreationForm):
         except ValidationError:
             throttle.record(throttle.Action.SIGNUP_TAKEN, address=self.network)
             raise
+
+    def clean_time_zone(self):
+        """The browser's time zone, as the page's script filled it in; UTC without the script, or for a name this
+        server does not know."""
+        name = self.cleaned_data.get("time_zone")
+        return name if name in time_zones() else "UTC"
 
     def save(self, commit=True):
         """The new account; its password is hashed first, outside the short transaction that inserts it."""
@@ -212,3 +219,13 @@ class AdminUserChangeForm(UniqueEmailMixin, UserChangeForm):
         model = User
         fields = "__all__"
         field_classes = {"email": AddressField}
+
+
+class AccountSettingsForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ("time_zone",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].widget = forms.Select(choices=[(name, name) for name in sorted(time_zones())])

@@ -1,5 +1,7 @@
 import unicodedata
+import zoneinfo
 from datetime import timedelta
+from functools import cache
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -21,6 +23,17 @@ def email_key(address):
     never the database's case-insensitive comparison (PostgreSQL's UPPER() makes alıce@ alice@).
     """
     return unicodedata.normalize("NFKC", address.strip()).casefold()
+
+
+@cache
+def time_zones():
+    """The IANA time zone names this Python knows."""
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_time_zone(name):
+    if name not in time_zones():
+        raise ValidationError(_("%(name)s is not a time zone."), code="invalid_time_zone", params={"name": name})
 
 
 class UserManager(BaseUserManager):
@@ -83,6 +96,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Unselect this instead of deleting accounts to keep their data but block sign-in."),
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text=_("Due dates are counted in this time zone: its today is your today."),
+    )
 
     objects = UserManager()
 
@@ -112,6 +132,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_full_name(self):
         return self.email
+
+    def today(self):
+        """Today's date where the user is."""
+        return timezone.localdate(timezone=zoneinfo.ZoneInfo(self.time_zone))
 
     def get_short_name(self):
         return self.email

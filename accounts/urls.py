@@ -55,4 +55,5 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("delete/", views.account_delete, name="account_delete"),
+    path("settings/", views.account_settings, name="account_settings"),
 ]

@@ -10,7 +10,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from . import devices, throttle
-from .forms import DUPLICATE_EMAIL, AccountDeleteForm, PasswordChangeForm, SignupForm
+from .forms import DUPLICATE_EMAIL, AccountDeleteForm, AccountSettingsForm, PasswordChangeForm, SignupForm
 
 
 class RequestFormMixin:
@@ -86,3 +86,15 @@ def account_delete(request):
     if form.checks_exceeded():
         return signed_out(request)
     return render(request, "accounts/account_delete.html", {"form": form})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_settings(request):
+    form = AccountSettingsForm(request.POST or None, instance=request.user)
+    if form.is_valid():
+        form.save()
+        messages.success(request, gettext("Your settings are saved."))
+        return redirect("account_settings")
+    return render(request, "accounts/settings.html", {"form": form}, status=400 if form.is_bound else 200)

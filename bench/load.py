@@ -107,7 +107,8 @@ def entry_paths():
 
     django.setup()
     with override_script_prefix(f"/{STAGE}/"):
-        return {"signup": reverse("signup"), "login": reverse("login"), "completed": reverse("todos:completed")}
+        return {"signup": reverse("signup"), "login": reverse("login"), "lists": reverse("lists:index"),
+                "today": reverse("today")}  # fmt: skip
 
 
 def run_locust(urls, results, csv_prefix, *, users, spawn_rate, seconds, flooders=0):

@@ -1,9 +1,10 @@
 """
 The visitors of `make load` (see bench/load.py): Locust users running the signed-in journey.
 
-Each user is a new visitor who signs up, then again and again adds two todos, ticks the first,
-renames the second, looks at the completed ones and deletes the first, with a think time between
-steps, and logs out when the run ends. A step that fails ends that round. Posts are what
+Each user is a new visitor who signs up and makes a list of their own, then again and again adds two
+todos to it (the first due today), ticks the first, renames the second, looks at what is due today
+and at the completed ones, and deletes the first, with a think time between steps, and logs out
+when the run ends. A step that fails ends that round. Posts are what
 the page's script sends (JSON asked for, the CSRF token in a header), and every URL after the
 sign-up page comes from the pages and answers, as in a browser.
 
@@ -120,11 +121,14 @@ class Visitor(HttpUser):
         accounts.append(self.email)
         self.list_url = urljoin(SIGNUP_URL, signed_up.headers["Location"])
         self.page = Links(self.send("GET", self.list_url, "list", 200).text)
+        made = self.send("POST", URLS["lists"], "make a list", 302, fields={"name": "Groceries"})
+        self.list_url = urljoin(SIGNUP_URL, made.headers["Location"])
+        self.page = Links(self.send("GET", self.list_url, "list", 200).text)
 
     def work_through_todos(self):
         added = []
-        for title in ("buy milk", "walk the dog"):
-            todo = self.post(self.page.urls["new-todo-form"], "add", 201, title=title)["todo"]
+        for title, due in (("buy milk", time.strftime("%Y-%m-%d", time.gmtime())), ("walk the dog", "")):
+            todo = self.post(self.page.urls["new-todo-form"], "add", 201, title=title, due=due)["todo"]
             todos[todo["id"]] = {"owner": self.email, "title": todo["title"], "completed": False, "deleted": False}
             added.append((todo["id"], Links(todo["html"]).urls))
             self.wait()
@@ -133,7 +137,10 @@ class Visitor(HttpUser):
         self.wait()
         self.change(second, "rename", second_urls["edit-link"], {"title": "walk the cat"}, title="walk the cat")
         self.wait()
-        self.send("GET", URLS["completed"], "filter", 200)
+        self.send("GET", URLS["today"], "today", 200)
+        self.wait()
+        # The list's Completed filter, which its page links to under the list's own URL.
+        self.send("GET", urljoin(self.list_url, "completed/"), "filter", 200)
         self.wait()
         self.change(first, "delete", first_urls["destroy"], {"deleted": True})
 

@@ -197,7 +197,7 @@ def main(argv=None):
         "warm_overhead_ratio": "<= 1.15",
         "package_mb": "<= 20",
         "queries_constant": f"1 ({', '.join(map(str, sorted(counts)))} queries; at most 5)",
-        "page_weight_kb": "<= 30",
+        "page_weight_kb": "<= 35",
         "password_hash_ms": f"{figures['hasher']}, the configured hasher: CPU ms for one hash",
         "password_hash_ms_pbkdf2": "PBKDF2 (Django's default) on the same CPU, the same run",
     }

@@ -44,6 +44,8 @@ HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "te", "transfer-en
 
 class ApiGatewayBridge(ThreadingHTTPServer):
     daemon_threads = True
+    # API Gateway takes a burst of connections at once; socketserver's default backlog of 5 would reset some.
+    request_queue_size = 256
 
     def __init__(self, pool, *, stage, api_host, http_api=False, port=0, log=sys.stderr):
         super().__init__(("127.0.0.1", port), _Handler)

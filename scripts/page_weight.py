@@ -1,10 +1,10 @@
 """Weigh the todo page: its HTML plus every stylesheet and script it links, raw and gzipped.
 
 Renders the list page for a signed-in user with --todos todos (default 20) on a throwaway
-in-memory SQLite database, and exits 1 when the raw total is over --budget-kb (default 30).
+in-memory SQLite database, and exits 1 when the raw total is over --budget-kb (default BUDGET_KB).
 1 KB = 1000 bytes.
 
-    .venv/bin/python scripts/page_weight.py [--todos 20] [--budget-kb 30] [--json]
+    .venv/bin/python scripts/page_weight.py [--todos 20] [--budget-kb 35] [--json]
 """
 
 import argparse
@@ -14,6 +14,10 @@ import os
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
+
+# The list page with 20 todos, its stylesheets and its script, uncompressed: what a phone on a slow link
+# fetches before the list works (lists, order, due dates and drag and drop included).
+BUDGET_KB = 35
 
 
 class AssetFinder(HTMLParser):
@@ -33,8 +37,9 @@ def fill(user, todos):
     """Give the user `todos` todos, a third of them completed."""
     from todos.models import Todo
 
+    # Ids from 1, as on a new database, whichever database the todos go to: an id is in several URLs of each.
     Todo.objects.bulk_create(
-        Todo(owner=user, title=f"Todo number {number}: something to do", completed=number % 3 == 0)
+        Todo(pk=number + 1, owner=user, title=f"Todo number {number}: something to do", completed=number % 3 == 0)
         for number in range(todos)
     )
 
@@ -74,7 +79,7 @@ def weigh(todos):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--todos", type=int, default=20)
-    parser.add_argument("--budget-kb", type=float, default=30)
+    parser.add_argument("--budget-kb", type=float, default=BUDGET_KB)
     parser.add_argument("--json", action="store_true", help="print [[part, bytes, gzipped bytes], ...] only")
     args = parser.parse_args()
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))

@@ -1,6 +1,8 @@
 """Helpers for views of every app."""
 
+import base64
 import ipaddress
+import json
 from functools import wraps
 
 from django.core.exceptions import BadRequest
@@ -60,3 +62,14 @@ def form_posts(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def lambda_payload_bytes(response):
+    """How large the response's body is once a Lambda function hands it to API Gateway, at the most: as JSON text
+    with every character outside ASCII escaped (Lambda's serialiser), or base64 (Zappa's binary support)."""
+    body = response.content
+    try:
+        as_text = len(json.dumps(body.decode()))
+    except UnicodeDecodeError:
+        as_text = 0
+    return max(as_text, len(base64.b64encode(body)))

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from todos import views as todo_views
+
 from . import views
 
 urlpatterns = [
@@ -8,6 +10,10 @@ urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("todos/", include("todos.urls")),
+    path("lists/", include("todos.list_urls")),
+    path("today/", todo_views.today, name="today"),
+    path("upcoming/", todo_views.upcoming, name="upcoming"),
+    path("search/", todo_views.search, name="search"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -4,17 +4,17 @@ from django.utils.translation import ngettext
 
 from accounts.models import email_key
 
-from .models import Todo
+from .models import Todo, TodoList
 
 
 @admin.register(Todo)
 class TodoAdmin(admin.ModelAdmin):
-    list_display = ("title", "owner", "completed", "created")
-    list_filter = ("completed", "created")
-    list_select_related = ("owner",)
+    list_display = ("title", "owner", "todo_list", "completed", "due", "created")
+    list_filter = ("completed", "due", "created")
+    list_select_related = ("owner", "todo_list")
     search_fields = ("title",)
     search_help_text = _("Part of a title, or of its owner's e-mail address however it is spelled.")
-    autocomplete_fields = ("owner",)
+    autocomplete_fields = ("owner", "todo_list")
     readonly_fields = ("created", "updated")
     date_hierarchy = "created"
     actions = ("mark_completed", "reopen")
@@ -36,3 +36,20 @@ class TodoAdmin(admin.ModelAdmin):
         changed = queryset.mark(completed=False)
         message = ngettext("%(count)d todo reopened.", "%(count)d todos reopened.", changed)
         self.message_user(request, message % {"count": changed}, messages.SUCCESS)
+
+
+@admin.register(TodoList)
+class TodoListAdmin(admin.ModelAdmin):
+    list_display = ("name", "owner", "is_default", "created")
+    list_filter = ("is_default", "created")
+    list_select_related = ("owner",)
+    search_fields = ("name",)
+    search_help_text = _("Part of a list's name, or of its owner's e-mail address however it is spelled.")
+    autocomplete_fields = ("owner",)
+    readonly_fields = ("created",)
+
+    def get_search_results(self, request, queryset, search_term):
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        if not search_term.strip():
+            return found, duplicates
+        return found | queryset.filter(owner__email_key__contains=email_key(search_term)), duplicates

@@ -1,8 +1,12 @@
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from .models import Todo
+from .models import TITLE_MAX_LENGTH, Todo, TodoList
+
+TITLE_SEARCH_MAX_LENGTH = TITLE_MAX_LENGTH
 
 
 def title_field(**kwargs):
@@ -17,7 +21,18 @@ def title_field(**kwargs):
     return field
 
 
+def due_field(**kwargs):
+    return forms.DateField(
+        label=_("Due"),
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        **kwargs,
+    )
+
+
 class TodoForm(forms.Form):
+    due = due_field()
     title = title_field(
         label=_("New todo"),
         widget=forms.TextInput(
@@ -32,18 +47,25 @@ class TodoForm(forms.Form):
 
 
 class TodoEditForm(forms.Form):
+    """A new title, due date, or both; a field left out of the post keeps its value."""
+
     title = title_field(
         label=_("Title"),
         required=False,
         help_text=_("Clear the title to delete the todo."),
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}),
     )
+    due = due_field(help_text=_("Leave it empty for no due date."))
 
     def clean(self):
         # An empty title deletes the todo, so a post without the field at all must not read as one.
-        if self.is_bound and "title" not in self.data:
+        if self.is_bound and not ({"title", "due"} & set(self.data)):
             self.add_error("title", ValidationError(_("Send the todo's title."), code="missing"))
         return super().clean()
+
+    def changes(self):
+        """The fields the post carried, with their clean values."""
+        return {name: value for name, value in self.cleaned_data.items() if name in self.data}
 
 
 class CompletedForm(forms.Form):
@@ -55,3 +77,60 @@ class CompletedForm(forms.Form):
         required=False,
         empty_value=None,
     )
+
+
+class TodoListForm(forms.Form):
+    """A list's name: 1 to 100 readable characters, unique among the owner's lists whatever the letter case."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=TodoList._meta.get_field("name").max_length,
+        validators=TodoList._meta.get_field("name").validators,
+        error_messages={"required": TodoList._meta.get_field("name").error_messages["blank"]},
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, owner, instance=None, **kwargs):
+        self.owner, self.instance = owner, instance
+        super().__init__(*args, **kwargs)
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        others = TodoList.objects.filter(owner=self.owner)
+        if self.instance is not None:
+            others = others.exclude(pk=self.instance.pk)
+        if name.casefold() in {other.casefold() for other in others.values_list("name", flat=True)}:
+            raise ValidationError(_("You have a list of that name already."), code="duplicate")
+        return name
+
+
+class MoveForm(forms.Form):
+    """Where a todo goes: a 0-based index in its list, or in another list of the owner's."""
+
+    position = forms.IntegerField(min_value=0, max_value=settings.TODOS_PER_USER)
+    list = forms.ModelChoiceField(queryset=TodoList.objects.none(), required=False)
+
+    def __init__(self, *args, owner, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["list"].queryset = TodoList.objects.filter(owner=owner)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), max_length=TITLE_SEARCH_MAX_LENGTH, required=False, strip=True)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Exported file (JSON)"),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/json,.json"}),
+    )
+
+    def clean_file(self):
+        file = self.cleaned_data["file"]
+        if file.size > settings.TODO_IMPORT_MAX_BYTES:
+            raise ValidationError(
+                _("The file is larger than %(limit)s."),
+                code="too_large",
+                params={"limit": filesizeformat(settings.TODO_IMPORT_MAX_BYTES)},
+            )
+        return file

@@ -1,22 +1,107 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
-from django.db import models, transaction
-from django.db.models import Count, Q
-from django.db.models.functions import Length, Trim
+from django.db import IntegrityError, models, transaction
+from django.db.models import Count, F, Max, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Length, Lower, Trim
 from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import format_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 TITLE_MAX_LENGTH = 200
+LIST_NAME_MAX_LENGTH = 100
+# Room left between neighbouring todos' positions, so that a move takes one UPDATE: the moved todo gets a
+# position between its new neighbours'. When two neighbours have no room left, the list is renumbered.
+POSITION_GAP = 1024
 
 
 def validate_readable(title):
     """Refuse text that arrived damaged: bytes that are not UTF-8 are decoded to U+FFFD."""
     if "\ufffd" in title:
         raise ValidationError(_("This title could not be read. Please type it again."), code="unreadable")
+
+
+class TodoListQuerySet(models.QuerySet):
+    def with_counts(self):
+        """Each list with its total and completed todos, in the one query."""
+        counted = self.annotate(total=Count("todos"), completed=Count("todos", filter=Q(todos__completed=True)))
+        # A grouped query leaves out Meta.ordering: it is asked for again.
+        return counted.annotate(active=F("total") - F("completed")).order_by(*self.model._meta.ordering)
+
+    def default_for(self, user):
+        """The user's default list, made now (named in the active language) if the user has none yet."""
+        default = self.filter(owner=user, is_default=True).first()
+        if default is not None:
+            return default
+        try:
+            with transaction.atomic():
+                return self.create(owner=user, is_default=True, name=gettext("Todos"))
+        except IntegrityError:
+            # Made at the same moment by another request.
+            return self.get(owner=user, is_default=True)
+
+
+class TodoList(models.Model):
+    """A user's list of todos. Every user has one default list, which cannot be deleted; `/todos/` is its page."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="todo_lists",
+        verbose_name=_("owner"),
+        db_index=False,
+    )
+    name = models.CharField(
+        _("name"),
+        max_length=LIST_NAME_MAX_LENGTH,
+        validators=[ProhibitNullCharactersValidator(), validate_readable],
+        error_messages={"blank": _("Give the list a name.")},
+    )
+    is_default = models.BooleanField(_("default list"), default=False)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = TodoListQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("list")
+        verbose_name_plural = _("lists")
+        ordering = ["-is_default", "created", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                F("owner"),
+                Lower("name"),
+                name="todos_list_name_unique",
+                violation_error_message=_("You have a list of that name already."),
+            ),
+            models.UniqueConstraint(fields=["owner"], condition=Q(is_default=True), name="todos_one_default_list"),
+            models.CheckConstraint(
+                condition=Q(
+                    GreaterThan(Length("name"), 0),
+                    LessThanOrEqual(Length("name"), LIST_NAME_MAX_LENGTH),
+                    name=Trim("name"),
+                ),
+                name="todos_list_name_length",
+                violation_error_message=format_lazy(
+                    _("A list's name needs 1 to {} characters, with no spaces around."), LIST_NAME_MAX_LENGTH
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return self.url("list")
+
+    def url(self, name):
+        """The URL of the list's page or action `name` (list, active, completed, toggle_all, clear_completed):
+        the default list's under /todos/, so that nothing that links there breaks."""
+        if self.is_default:
+            return reverse(f"todos:{name}")
+        return reverse(f"lists:{name}", args=[self.pk])
 
 
 class TodoQuerySet(models.QuerySet):
@@ -43,9 +128,31 @@ class TodoQuerySet(models.QuerySet):
         self.model.objects.filter(pk__in=ids).delete()
         return ids
 
+    def bulk_create(self, objs, *args, **kwargs):
+        """As Todo.save(): a todo without a list goes to its owner's default list."""
+        objs, defaults = list(objs), {}
+        for todo in objs:
+            if todo.todo_list_id is None:
+                if todo.owner_id not in defaults:
+                    defaults[todo.owner_id] = TodoList.objects.default_for(todo.owner)
+                todo.todo_list = defaults[todo.owner_id]
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def due_by(self, day):
+        """Open todos due on or before `day`: what is due today, and overdue."""
+        return self.active().filter(due__lte=day)
+
+    def add(self, *, todo_list, title, due=None):
+        """A new todo at the end of `todo_list`, in one INSERT."""
+        last = self.model.objects.filter(todo_list=todo_list).order_by().values("todo_list")
+        last = last.annotate(last=Max("position")).values("last")
+        position = Coalesce(Subquery(last), Value(-POSITION_GAP)) + POSITION_GAP
+        return self.create(owner_id=todo_list.owner_id, todo_list=todo_list, title=title, due=due, position=position)
+
 
 class Todo(models.Model):
-    # No index of its own: todos_owner_created_idx starts with the owner.
+    # No index of its own: todos_owner_created_idx starts with the owner. The owner is the list's owner,
+    # kept on the todo so that every query of a user's todos starts from it.
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -53,6 +160,12 @@ class Todo(models.Model):
         verbose_name=_("owner"),
         db_index=False,
     )
+    # No index of its own: todos_list_position_idx starts with the list.
+    todo_list = models.ForeignKey(
+        TodoList, on_delete=models.CASCADE, related_name="todos", verbose_name=_("list"), db_index=False
+    )
+    position = models.BigIntegerField(_("position"), default=0, help_text=_("Its place in the list: lowest first."))
+    due = models.DateField(_("due"), null=True, blank=True)
     title = models.CharField(
         _("title"),
         max_length=TITLE_MAX_LENGTH,
@@ -68,8 +181,12 @@ class Todo(models.Model):
     class Meta:
         verbose_name = _("todo")
         verbose_name_plural = _("todos")
-        ordering = ["created", "pk"]
-        indexes = [models.Index(fields=["owner", "created", "id"], name="todos_owner_created_idx")]
+        ordering = ["position", "pk"]
+        indexes = [
+            models.Index(fields=["owner", "created", "id"], name="todos_owner_created_idx"),
+            models.Index(fields=["todo_list", "position", "id"], name="todos_list_position_idx"),
+            models.Index(fields=["owner", "due"], condition=Q(due__isnull=False), name="todos_owner_due_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(
@@ -89,5 +206,59 @@ class Todo(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        # A todo saved without a list goes to its owner's default list, as one added at /todos/ does.
+        if self.todo_list_id is None and self.owner_id is not None:
+            self.todo_list = TodoList.objects.default_for(self.owner)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("todos:edit", args=[self.pk])
+
+    def clean(self):
+        super().clean()
+        if self.todo_list_id is not None and self.owner_id is not None and self.todo_list.owner_id != self.owner_id:
+            raise ValidationError(
+                {"todo_list": ValidationError(_("The list is another user's."), code="another_users_list")}
+            )
+
+    def move(self, position, todo_list=None):
+        """Put the todo at index `position` (0-based, clamped) of `todo_list` (by default its own): one UPDATE,
+        unless its new neighbours have no room between their positions, when the list is renumbered first."""
+        list_id = todo_list.pk if todo_list else self.todo_list_id
+        others = Todo.objects.filter(todo_list_id=list_id).exclude(pk=self.pk).order_by("position", "pk")
+        position = max(0, position)
+        for _attempt in range(2):
+            before, after = neighbours(others, position)
+            if before is None and after is None:
+                new = 0
+            elif before is None:
+                new = after - POSITION_GAP
+            elif after is None:
+                new = before + POSITION_GAP
+            else:
+                new = (before + after) // 2
+            if new not in (before, after):
+                break
+            renumber(others)
+        self.todo_list_id, self.position = list_id, new
+        self.save(update_fields=["todo_list", "position", "updated"])
+
+
+def neighbours(todos, index):
+    """The positions of the todos that would stand before and after one put at `index` of `todos` (None: none)."""
+    if index == 0:
+        return None, todos.values_list("position", flat=True).first()
+    around = list(todos.values_list("position", flat=True)[index - 1 : index + 1])
+    if not around:
+        # Past the end: after the last one.
+        return todos.aggregate(last=Max("position"))["last"], None
+    return around[0], (around[1] if len(around) > 1 else None)
+
+
+def renumber(todos):
+    """Spread the todos' positions POSITION_GAP apart, keeping their order, in one UPDATE."""
+    todos = list(todos.only("pk", "position"))
+    for index, todo in enumerate(todos):
+        todo.position = index * POSITION_GAP
+    Todo.objects.bulk_update(todos, ["position"])

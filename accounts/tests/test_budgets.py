@@ -72,9 +72,10 @@ def test_setting_a_password_from_the_reset_link(client, user, statements):
 def test_deleting_the_account(user_client, user, statements, password):
     user.todos.bulk_create(user.todos.model(owner=user, title=f"todo {number}") for number in range(50))
     status, count, sql = post(statements, user_client, "account_delete", {"password": password})
-    # Session, user, the wrong passwords lately; end the session (read it, DELETE it); then one DELETE per
-    # table that refers to the user, however many rows: the admin's log, groups, permissions, todos, the user.
-    assert (status, count) == (302, 10), sql
+    # Session, user, the wrong passwords lately; end the session (read it, DELETE it); the user's lists (their
+    # todos go with them); then one DELETE per table that refers to the user or its lists, however many rows:
+    # the admin's log, groups, permissions, the todos (by owner and by list), the lists, the user.
+    assert (status, count) == (302, 13), sql
 
 
 def test_choosing_a_language(client, statements):

@@ -53,7 +53,7 @@ def test_a_500_in_account_deletion_reports_no_password(user_client, client, repo
 
 def test_the_report_shows_what_a_view_does_not_mark_sensitive(user_client, client, reports, monkeypatch):
     """The contrast: a todo's title is no secret, and the report shows it."""
-    monkeypatch.setattr("todos.views.Todo.objects.create", broken)
+    monkeypatch.setattr("todos.views.Todo.objects.add", broken)
     user_client.post(reverse("todos:list"), {"title": SECRET})
     (report,) = reports
     assert SECRET in report

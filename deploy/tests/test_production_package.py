@@ -33,7 +33,14 @@ from deploy.lambda_local import background as lambda_local_in_background
 from deploy.runtime import LocalFunction, unpack
 from deploy.stage import Stage, local_secrets
 from todo_site.tests.concurrency import run_together
-from todos.tests.journeys import add, expect_titles, journey_with_javascript, journey_without_javascript, sign_up
+from todos.tests.journeys import (
+    add,
+    expect_titles,
+    journey_with_javascript,
+    journey_with_lists,
+    journey_without_javascript,
+    sign_up,
+)
 
 from .visitor import PASSWORD, Visitor, journey
 
@@ -504,6 +511,7 @@ def test_the_todomvc_journeys_in_chromium_through_the_http_api(lambda_local, new
     assert Stage("production").http_api
     journey_with_javascript(new_page(), f"{site}accounts/signup/", email="joy@example.com")
     journey_without_javascript(new_page(java_script_enabled=False), f"{site}accounts/signup/", email="kim@example.com")
+    journey_with_lists(new_page(), f"{site}accounts/signup/", email="lee@example.com")
 
 
 def test_outside_the_stage_the_http_api_answers_not_found(lambda_local):

@@ -47,6 +47,7 @@ class Page(HTMLParser):
         self.buttons = []
         self.todos = []
         self._form = None
+        self._form_key = None
         self._in_todo_list = False
         self._in_label = False
         self.feed(html)
@@ -59,11 +60,15 @@ class Page(HTMLParser):
         classes = attrs.get("class", "").split()
         if tag == "form":
             self._form = Form(action=attrs.get("action", ""))
-            self.forms[attrs.get("id") or f"form-{len(self.forms)}"] = self._form
+            self._form_key = attrs.get("id") or f"form-{len(self.forms)}"
+            self.forms[self._form_key] = self._form
         elif tag == "input" and attrs.get("name") and self._form is not None:
             if attrs.get("type") not in {"checkbox", "radio"} or "checked" in attrs:
                 self._form.fields[attrs["name"]] = attrs.get("value", "")
         elif tag == "button" and "formaction" in attrs:
+            # A button posts the form it names, else the form it stands in.
+            if "form" not in attrs and self._form is not None:
+                attrs["form"] = self._form_key
             self.buttons.append(attrs)
         elif tag == "ul" and "todo-list" in classes:
             self._in_todo_list = True

@@ -112,6 +112,16 @@ THROTTLES = {
 # A browser that logs in to an account keeps a signed cookie naming it for this long (see accounts/devices.py).
 LOGIN_DEVICE_COOKIE_AGE = 365 * DAY
 
+# What one user may keep, and what one answer may carry: each keeps every answer far inside Lambda's 6 MB
+# response limit and 29 s timeout (the README's "Limits" says why each number).
+TODO_LISTS_PER_USER = 100
+TODOS_PER_USER = 10_000
+TODO_PAGE_SIZE = 500
+TODO_IMPORT_MAX_BYTES = 1_000_000
+# The largest body a view answers with: Lambda refuses a response over 6 MB (6,291,556 bytes), headers and the
+# event's envelope included.
+RESPONSE_MAX_BYTES = 5_500_000
+
 # Argon2id first, at OWASP's parameters (see accounts/hashers.py); PBKDF2 hashes made before still verify, and
 # Django rehashes each with Argon2id at its owner's next log-in.
 PASSWORD_HASHERS = [

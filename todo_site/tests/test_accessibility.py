@@ -204,6 +204,16 @@ def test_the_keyboard_reaches_every_action_of_the_list_with_a_visible_focus(new_
     expect(items).to_have_count(2)
     page.locator(".brand").focus()
 
+    tab_to(page, ".todo-list li:nth-child(2) .move button:first-of-type")
+    page.keyboard.press("Enter")
+    expect(items.first.locator("label")).to_have_text("walk the dog")
+    # Its Move up is hidden at the top: the focus stays on the todo, on its Move down.
+    expect(items.first.locator(".move button:last-of-type")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(items.first.locator("label")).to_have_text("buy milk")
+    expect(items.nth(1).locator(".move button:first-of-type")).to_be_focused()
+    page.locator(".brand").focus()
+
     tab_to(page, ".todo-list li:first-child .toggle")
     page.keyboard.press("Space")
     expect(items.first).to_have_class("completed")
@@ -227,7 +237,6 @@ def test_the_keyboard_reaches_every_action_of_the_list_with_a_visible_focus(new_
     tab_to(page, ".clear-completed")
     page.keyboard.press("Enter")
     expect(items).to_have_count(0)
-    tab_to(page, ".export a")
     tab_to(page, "#language")
     tab_to(page, ".language button")
 

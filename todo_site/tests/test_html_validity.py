@@ -5,6 +5,7 @@ import json
 import os
 import re
 import subprocess
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
@@ -16,7 +17,7 @@ from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from todos.models import Todo
+from todos.models import Todo, TodoList
 
 pytestmark = pytest.mark.django_db
 HTML_VALIDATE = settings.BASE_DIR / "node_modules" / ".bin" / "html-validate"
@@ -91,6 +92,24 @@ def pages(user, password, accept_language):
     todo = Todo.objects.filter(owner=user).first()
     yield "edit", get(member, "todos:edit", todo.pk)
     yield "edit with an error", post(member, "todos:edit", {"title": "x" * 201}, todo.pk)
+    Todo.objects.filter(pk=todo.pk).update(due=user.today())
+    work = TodoList.objects.create(owner=user, name="Work")
+    Todo.objects.add(todo_list=work, title="report", due=user.today() + timedelta(days=2))
+    yield "list with due dates", get(member, "todos:list")
+    yield "another list", get(member, "lists:list", work.pk)
+    yield "lists", get(member, "lists:index")
+    yield "lists with an error", post(member, "lists:index", {"name": "work"})
+    yield "list deletion", get(member, "lists:delete", work.pk)
+    yield "today", get(member, "today")
+    yield "upcoming", get(member, "upcoming")
+    yield "search", get(member, "search")
+    found = member.get(reverse("search"), {"q": "milk"}).content.decode()
+    assert "in Todos" in found or "在“" in found
+    yield "search results", found
+    yield "nothing found", member.get(reverse("search"), {"q": "nothing like it"}).content.decode()
+    yield "import", get(member, "todos:import")
+    yield "import refused", member.post(reverse("todos:import"), {}).content.decode()
+    yield "settings", get(member, "account_settings")
     yield "password change", get(member, "password_change")
     yield "password changed", get(member, "password_change_done")
     yield "account deletion", get(member, "account_delete")
@@ -112,6 +131,7 @@ def test_every_page_in_every_state_and_language_is_valid_html(user, password, ht
             path.write_text(html)
             files[str(path)] = f"{what} ({language})"
         Todo.objects.all().delete()
+        TodoList.objects.all().delete()
 
     result = subprocess.run(
         [html_validate, "--config", settings.BASE_DIR / ".htmlvalidate.json", "--formatter", "json", *files],
@@ -127,4 +147,4 @@ def test_every_page_in_every_state_and_language_is_valid_html(user, password, ht
     ]
     assert problems == []
     assert result.returncode == 0, result.stderr
-    assert len(files) == 2 * 29
+    assert len(files) == 2 * 42

@@ -177,3 +177,43 @@ def journey_without_javascript(page, signup_url, email="ann@example.com"):
     page.reload()
     expect_titles(page, ["write tests"])
     expect_count(page, "1 item left")
+
+
+def drag(page, item, onto):
+    """Drag `item` by its handle with the mouse until it stands where `onto` stood."""
+    handle = item.locator(".handle").bounding_box()
+    target = onto.bounding_box()
+    x = handle["x"] + handle["width"] / 2
+    page.mouse.move(x, handle["y"] + handle["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(x, target["y"] + 2, steps=8)
+    page.mouse.up()
+
+
+def journey_with_lists(page, signup_url, email="lee@example.com"):
+    """A list of one's own, todos ordered by dragging and by the Move buttons, a due date, and Today."""
+    sign_up(page, signup_url, email)
+    page.get_by_role("link", name="Lists").first.click()
+    page.locator("#id_name").fill("Work")
+    page.get_by_role("button", name="Make a list").click()
+    expect(page).to_have_url(re.compile(r"/lists/\d+/$"))
+    expect(page.locator(".list-name span")).to_have_text("Work")
+    page.locator(".new-due input").fill(page.evaluate("new Date().toLocaleDateString('sv')"))
+    add(page, "report")
+    add(page, "slides", "email")
+    items = page.locator(".todo-list li")
+    expect(items.first.locator(".due")).to_contain_text("today")
+    drag(page, items.nth(2), items.nth(0))
+    expect_titles(page, ["email", "report", "slides"])
+    items.nth(1).get_by_role("button", name="Move down").click()
+    expect_titles(page, ["email", "slides", "report"])
+    page.reload()
+    expect_titles(page, ["email", "slides", "report"])
+    page.get_by_role("link", name="Today").click()
+    expect(page.locator(".found li")).to_have_count(1)
+    expect(page.locator(".found li")).to_contain_text("report")
+    expect(page.locator(".found li")).to_contain_text("in Work")
+    page.get_by_role("link", name="Search").click()
+    page.get_by_label("Search").fill("SLIDE")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator(".found li")).to_contain_text("slides")

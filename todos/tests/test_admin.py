@@ -23,7 +23,15 @@ def results(response):
 def test_the_list_shows_title_owner_completed_and_created(staff_client, make_todo):
     make_todo("Buy milk")
     response = staff_client.get(CHANGELIST)
-    assert response.context["cl"].list_display == ["action_checkbox", "title", "owner", "completed", "created"]
+    assert response.context["cl"].list_display == [
+        "action_checkbox",
+        "title",
+        "owner",
+        "todo_list",
+        "completed",
+        "due",
+        "created",
+    ]
     assert "ann@example.com" in response.content.decode()
 
 
@@ -81,3 +89,26 @@ def test_the_search_finds_todos_by_their_owners_address_however_it_is_spelled(st
     assert results(staff_client.get(CHANGELIST, {"q": "ＡＮＮ@EXAMPLE"})) == ["Buy milk"]
     assert results(staff_client.get(CHANGELIST, {"q": "milk"})) == ["Buy milk"]
     assert results(staff_client.get(CHANGELIST, {"q": "bob@"})) == []
+
+
+def test_lists_are_in_the_admin_with_their_owner(staff_client, user):
+    from todos.models import TodoList
+
+    TodoList.objects.create(owner=user, name="Work")
+    response = staff_client.get(reverse("admin:todos_todolist_changelist"), {"q": "ANN@"})
+    assert [todo_list.name for todo_list in response.context["cl"].result_list] == ["Work"]
+    work = TodoList.objects.get(name="Work")
+    assert staff_client.get(reverse("admin:todos_todolist_change", args=[work.pk])).status_code == 200
+
+
+def test_a_todo_cannot_be_put_in_another_users_list_in_the_admin(staff_client, make_todo, other_user):
+    from todos.models import TodoList
+
+    todo = make_todo("mine")
+    theirs = TodoList.objects.create(owner=other_user, name="Theirs")
+    url = reverse("admin:todos_todo_change", args=[todo.pk])
+    response = staff_client.post(url, {"owner": todo.owner_id, "todo_list": theirs.pk, "title": "mine", "position": 0})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.has_error("todo_list", "another_users_list")
+    todo.refresh_from_db()
+    assert todo.todo_list_id != theirs.pk

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from scripts.page_weight import fill, page_parts
-from todos.models import Todo
+from scripts.page_weight import BUDGET_KB, fill, page_parts
+from todos.models import Todo, TodoList
 
 pytestmark = pytest.mark.django_db
 JSON = {"HTTP_ACCEPT": "application/json"}
@@ -17,22 +17,26 @@ def test_the_list_runs_the_same_few_queries_for_1_and_200_todos(user_client, use
     Todo.objects.bulk_create(Todo(owner=user, title=f"todo {n}", completed=n % 2 == 0) for n in range(199))
     response, many = statements(lambda: user_client.get(reverse(name)))
     assert response.status_code == 200
-    assert len(many) == len(one) == 4  # session, user, counts, todos
+    assert len(many) == len(one) == 5  # session, user, the list, its counts, its todos
 
 
 # Each action on a form post (answered by a redirect), then the extra statements its JSON answer
 # runs: the counter's counts, and for toggle-all the todos it answers. Every action starts with the
-# session and the user; toggle, edit and delete then find the todo among the user's own.
+# session and the user; toggle, edit, delete and move then find the todo among the user's own, the
+# list's actions the list.
 ACTIONS = [
-    ("create", "todos:list", False, {"title": "milk"}, 3, 1),  # INSERT
+    ("create", "todos:list", False, {"title": "milk"}, 5, 1),  # the list, the user's todos (a limit), INSERT
+    ("create with a due date", "todos:list", False, {"title": "milk", "due": "2030-01-31"}, 5, 1),
     ("toggle", "todos:toggle", True, {"completed": "true"}, 4, 1),  # the todo, UPDATE
     ("flip", "todos:toggle", True, {}, 4, 1),
     ("rename", "todos:edit", True, {"title": "bread"}, 4, 1),  # the todo, UPDATE
+    ("set a due date", "todos:edit", True, {"due": "2030-01-31"}, 4, 1),  # the todo, UPDATE
     ("rename to nothing", "todos:edit", True, {"title": " "}, 4, 1),  # the todo, DELETE
     ("delete", "todos:delete", True, {}, 4, 1),
-    ("mark all", "todos:toggle_all", False, {"completed": "true"}, 3, 2),  # UPDATE
-    ("toggle all", "todos:toggle_all", False, {}, 4, 2),  # are any active?, UPDATE
-    ("clear completed", "todos:clear_completed", False, {}, 4, 1),  # their ids, DELETE
+    ("move", "todos:move", True, {"position": "1"}, 5, 1),  # the todo, its new neighbours, UPDATE
+    ("mark all", "todos:toggle_all", False, {"completed": "true"}, 4, 2),  # the list, UPDATE
+    ("toggle all", "todos:toggle_all", False, {}, 5, 2),  # the list, are any active?, UPDATE
+    ("clear completed", "todos:clear_completed", False, {}, 5, 1),  # the list, their ids, DELETE
 ]
 
 
@@ -53,15 +57,16 @@ def test_every_action_runs_its_budget_of_queries(
     assert len(sql) == form_budget + (json_extra if as_json else 0), sql
 
 
-def test_a_refused_title_is_answered_without_writing(user_client, statements):
+def test_a_refused_title_is_answered_without_writing(user_client, user, statements):
+    TodoList.objects.default_for(user)
     response, sql = statements(lambda: user_client.post(reverse("todos:list"), {"title": "  "}, **JSON))
     assert response.status_code == 400
-    assert len(sql) == 2, sql  # session, user
+    assert len(sql) == 3, sql  # session, user, the list
     assert not Todo.objects.exists()
 
 
-def test_the_page_with_its_css_and_js_stays_under_30_kb(user_client, user):
+def test_the_page_with_its_css_and_js_stays_within_its_budget(user_client, user):
     fill(user, 20)
     parts = dict(page_parts(user_client))
     assert "/static/todos/todos.js" in parts
-    assert sum(len(content) for content in parts.values()) <= 30_000
+    assert sum(len(content) for content in parts.values()) <= BUDGET_KB * 1000

@@ -69,12 +69,17 @@ def test_the_database_refuses_titles_the_model_refuses(user, title):
     assert not Todo.objects.exists()
 
 
-def test_the_owners_lookups_use_the_lists_index():
-    """The owner has no index of its own: the list's index, which starts with the owner, serves it."""
+def test_the_owners_and_the_lists_lookups_use_the_wider_indexes():
+    """Neither the owner nor the list has an index of its own: the indexes that start with them serve them (the
+    due dates' index holds only todos with a due date, so it cannot)."""
     with connection.cursor() as cursor:
         constraints = connection.introspection.get_constraints(cursor, Todo._meta.db_table)
-    led_by_owner = [name for name, c in constraints.items() if c["index"] and c["columns"][:1] == ["owner_id"]]
-    assert led_by_owner == ["todos_owner_created_idx"]
+    indexes = {name: c["columns"] for name, c in constraints.items() if c["index"] and not c["primary_key"]}
+    assert indexes == {
+        "todos_owner_created_idx": ["owner_id", "created", "id"],
+        "todos_list_position_idx": ["todo_list_id", "position", "id"],
+        "todos_owner_due_idx": ["owner_id", "due"],
+    }
 
 
 def test_todos_are_ordered_by_creation(user):

@@ -1,6 +1,6 @@
-// TodoMVC behaviour on top of the server-rendered page. Every action is the same form post the
-// page makes without JavaScript, sent with fetch and answered in JSON; every URL comes from the
-// page. Changes show at once and are rolled back with a message when the server refuses them.
+// TodoMVC behaviour on top of the server-rendered page. Every action is the form post the page makes
+// without JavaScript, sent with fetch and answered in JSON; every URL comes from the page. Changes
+// show at once and are rolled back with a message when the server refuses them.
 "use strict";
 
 document.documentElement.classList.add("js");
@@ -20,10 +20,18 @@ document.addEventListener("DOMContentLoaded", () => {
   const csrfToken = actions.querySelector("[name=csrfmiddlewaretoken]").value;
   const next = actions.querySelector("[name=next]").value;
   const filter = app.dataset.filter;
+  const offset = Number(app.dataset.offset);
+  const newDue = newForm.querySelector("[name=due]");
   let queue = Promise.resolve();
 
   const shown = (completed) => filter === "all" || (filter === "completed") === completed;
   const items = () => [...list.children];
+
+  function make(tag, properties, label) {
+    const element = Object.assign(document.createElement(tag), properties);
+    if (label) element.setAttribute("aria-label", label);
+    return element;
+  }
 
   function fragment(html) {
     const template = document.createElement("template");
@@ -89,15 +97,80 @@ document.addEventListener("DOMContentLoaded", () => {
   newForm.addEventListener("submit", async (event) => {
     event.preventDefault();
     const title = newInput.value.trim();
+    const due = newDue.value;
     newInput.value = "";
     if (!title) return;
+    newDue.value = "";
     try {
-      const { todo } = await send(newForm.action, { title });
+      const { todo } = await send(newForm.action, { title, due });
       if (shown(todo.completed)) list.append(fragment(todo.html));
+      order();
     } catch (error) {
-      if (!newInput.value) newInput.value = title;
+      if (!newInput.value) [newInput.value, newDue.value] = [title, due];
       fail(error);
     }
+  });
+
+  // What only the script uses is made here, for every todo: the checkbox, and the handle to drag it by
+  // (mouse or touch). Dragging, Move up and Move down send the index in the list the todo moves to.
+  function order() {
+    const lis = items();
+    lis.forEach((li, index) => {
+      const box = { type: "checkbox", className: "toggle", checked: li.classList.contains("completed") };
+      if (!li.querySelector(".toggle")) li.firstChild.prepend(make("input", box, app.dataset.completed));
+      const [up, down] = li.querySelectorAll(".move button");
+      if (!down) return;
+      up.hidden = offset + index === 0;
+      down.hidden = index === lis.length - 1;
+      if (!li.querySelector(".handle")) up.parentNode.append(make("span", { className: "handle", ariaHidden: "true" }));
+    });
+  }
+
+  // `before`: where the todo stood, to put it back if the server refuses.
+  async function move(li, before) {
+    order();
+    try {
+      await send(li.querySelector(".move button").formAction, { position: offset + items().indexOf(li) });
+    } catch (error) {
+      list.insertBefore(li, before);
+      order();
+      fail(error);
+    }
+  }
+
+  function moveBy(li, step) {
+    const lis = items();
+    const to = lis[lis.indexOf(li) + step];
+    if (!to) return;
+    const before = li.nextElementSibling;
+    list.insertBefore(li, step < 0 ? to : to.nextElementSibling);
+    move(li, before);
+  }
+
+  // The document follows the pointer: moving the todo in the page would end a pointer capture.
+  list.addEventListener("pointerdown", (event) => {
+    const handle = event.target.closest(".handle");
+    if (!handle || event.button > 0) return;
+    event.preventDefault();
+    const li = handle.closest("li");
+    const before = li.nextElementSibling;
+    li.classList.add("dragging");
+    const follow = ({ clientX, clientY }) => {
+      const over = document.elementFromPoint(clientX, clientY)?.closest(".todo-list > li");
+      if (!over || over === li) return;
+      const box = over.getBoundingClientRect();
+      const next = clientY > box.top + box.height / 2 ? over.nextElementSibling : over;
+      if (next !== li.nextElementSibling) list.insertBefore(li, next);
+    };
+    const dragging = new AbortController();
+    const drop = () => {
+      dragging.abort();
+      li.classList.remove("dragging");
+      if (li.nextElementSibling !== before) move(li, before);
+    };
+    document.addEventListener("pointermove", follow, dragging);
+    document.addEventListener("pointerup", drop, dragging);
+    document.addEventListener("pointercancel", drop, dragging);
   });
 
   list.addEventListener("change", async (event) => {
@@ -121,6 +194,7 @@ document.addEventListener("DOMContentLoaded", () => {
     try {
       const { todos } = await send(toggleAllUrl, { completed });
       list.replaceChildren(...todos.filter((todo) => shown(todo.completed)).map((todo) => fragment(todo.html)));
+      order();
     } catch (error) {
       for (const [li, was] of before) setCompleted(li, was);
       toggleAll.checked = !completed;
@@ -133,6 +207,7 @@ document.addEventListener("DOMContentLoaded", () => {
     try {
       await send(url, fields);
       for (const li of lis) li.remove();
+      order();
     } catch (error) {
       for (const li of lis) li.hidden = false;
       fail(error);
@@ -142,25 +217,28 @@ document.addEventListener("DOMContentLoaded", () => {
   actions.addEventListener("submit", (event) => {
     event.preventDefault();
     const button = event.submitter;
+    if (button.closest(".move")) {
+      moveBy(button.closest("li"), button === button.parentNode.firstElementChild ? -1 : 1);
+      (button.hidden ? button.parentNode.querySelector("button:not([hidden])") : button).focus();
+    }
     if (button.matches(".destroy")) remove([button.closest("li")], button.formAction);
     if (button.matches(".clear-completed")) remove(list.querySelectorAll("li.completed"), button.formAction);
   });
 
-  // The field to edit a title in is made when it is needed: the page without the script has no use for it.
   function edit(li) {
-    const input = document.createElement("input");
-    input.className = "edit";
-    input.setAttribute("aria-label", li.querySelector(".edit-link").textContent);
-    input.value = li.querySelector(".view label").textContent;
-    li.append(input);
+    const title = li.querySelector(".view label").textContent;
+    const input = make("input", { className: "edit", value: title }, li.querySelector(".edit-link").textContent);
+    const due = li.querySelector(".due")?.getAttribute("datetime") || "";
+    li.append(input, make("input", { type: "date", className: "edit-due", value: due }, newDue.labels[0].textContent));
     li.classList.add("editing");
     input.focus();
-    input.setSelectionRange(input.value.length, input.value.length);
+    input.setSelectionRange(title.length, title.length);
   }
 
   function stopEditing(li) {
     li.classList.remove("editing");
     li.querySelector(".edit").remove();
+    li.querySelector(".edit-due").remove();
   }
 
   // A double click on the title edits it, as in TodoMVC; so does the Edit link, for the keyboard.
@@ -177,7 +255,7 @@ document.addEventListener("DOMContentLoaded", () => {
   });
 
   list.addEventListener("keydown", (event) => {
-    if (!event.target.matches(".edit")) return;
+    if (!event.target.matches(".edit, .edit-due")) return;
     const li = event.target.closest("li");
     if (event.key === "Enter") {
       event.preventDefault();
@@ -188,16 +266,21 @@ document.addEventListener("DOMContentLoaded", () => {
   });
 
   list.addEventListener("focusout", (event) => {
-    if (event.target.matches(".edit")) save(event.target.closest("li"));
+    const li = event.target.closest("li");
+    // Moving between the title and the due date is still editing.
+    if (!event.target.matches(".edit, .edit-due") || li.contains(event.relatedTarget)) return;
+    save(li);
   });
 
   async function save(li) {
     if (!li.classList.contains("editing")) return;
     const label = li.querySelector(".view label");
     const title = li.querySelector(".edit").value.trim();
+    const due = li.querySelector(".edit-due").value;
     stopEditing(li);
     const before = label.textContent;
-    if (title === before) return;
+    const dueBefore = li.querySelector(".due")?.getAttribute("datetime") || "";
+    if (title === before && due === dueBefore) return;
     const url = li.querySelector(".edit-link").href;
     if (!title) {
       await remove([li], url, { title });
@@ -205,11 +288,14 @@ document.addEventListener("DOMContentLoaded", () => {
     }
     label.textContent = title;
     try {
-      const { todo } = await send(url, { title });
-      label.textContent = todo.title;
+      const { todo } = await send(url, { title, due });
+      li.querySelector(".view").replaceWith(fragment(todo.html).querySelector(".view"));
+      order();
     } catch (error) {
       label.textContent = before;
       fail(error);
     }
   }
+
+  order();
 });
