@@ -67,6 +67,17 @@ class Links(HTMLParser):
                 self.urls.setdefault(name, url.partition("?")[0])
 
 
+class SourceAddress(HTTPAdapter):
+    """Connect from this loopback address, which the local API Gateway reports as the client's."""
+
+    def __init__(self, address):
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, source_address=(self.address, 0), **kwargs)
+
+
 class JourneyFailed(Exception):
     pass
 
@@ -74,6 +85,7 @@ class JourneyFailed(Exception):
 class Visitor(HttpUser):
     host = ORIGIN
     wait_time = between(0.5, 1.5)
+    numbers = itertools.count(1)
 
     def send(self, method, url, name, expected, *, fields=None, json_answer=False):
         headers = {"Accept": "application/json" if json_answer else "text/html"}
@@ -95,6 +107,9 @@ class Visitor(HttpUser):
             return response
 
     def on_start(self):
+        # Each visitor is a person of their own, from an address of their own (127.0.1.x), as the site's
+        # throttles count them.
+        self.client.mount("http://", SourceAddress(f"127.0.1.{next(Visitor.numbers)}"))
         self.page = None
         self.list_url = ""
         with contextlib.suppress(JourneyFailed):
@@ -153,17 +168,6 @@ class Visitor(HttpUser):
 
     def post(self, url, name, expected, **fields):
         return self.send("POST", urljoin(SIGNUP_URL, url), name, expected, fields=fields, json_answer=True).json()
-
-
-class SourceAddress(HTTPAdapter):
-    """Connect from this loopback address, which the local API Gateway reports as the client's."""
-
-    def __init__(self, address):
-        self.address = address
-        super().__init__()
-
-    def init_poolmanager(self, *args, **kwargs):
-        super().init_poolmanager(*args, source_address=(self.address, 0), **kwargs)
 
 
 class Flooder(HttpUser):
