@@ -5,8 +5,9 @@
 Serves the site as `make run` does, but with DEBUG off, on a throwaway SQLite database holding a
 user with 20 todos, and runs Lighthouse 12.2.3 (installed with npm into build/lighthouse when
 missing; it drives Debian's Chromium through CHROME_PATH) once per page and form factor. Prints
-a table of Performance, Accessibility, Best Practices and SEO, names every audit that cost a
-point, and exits 1 unless every score is 100. Takes two to three minutes.
+a table of Performance, Accessibility, Best Practices and SEO, names every audit short of a perfect
+score (which can still round to a category of 100), and exits 1 unless every category scores 100.
+Takes two to three minutes.
 """
 
 import json
@@ -146,12 +147,18 @@ def main():
                         sys.exit(f"{name}: Lighthouse ended at {final_url}, not at {path}")
                     scores = [round(report["categories"][category]["score"] * 100) for category in CATEGORIES]
                     print(f"| {name} | {form_factor} | {' | '.join(map(str, scores))} |", flush=True)
+                    failures += sum(score < 100 for score in scores)
+                    # Audits short of a perfect score, even within a category's 100: what to watch.
                     for category in CATEGORIES:
                         for reference in report["categories"][category]["auditRefs"]:
                             result = report["audits"][reference["id"]]
                             if reference["weight"] and result["score"] is not None and result["score"] < 1:
-                                failures += 1
-                                print(f"    {category}: {reference['id']}: {result['title']}", flush=True)
+                                shown = (
+                                    f" ({result['displayValue']}, score {result['score']})"
+                                    if result.get("displayValue")
+                                    else ""
+                                )
+                                print(f"    {category}: {reference['id']}: {result['title']}{shown}", flush=True)
         finally:
             server.terminate()
             server.wait(timeout=30)

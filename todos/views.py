@@ -137,7 +137,7 @@ def paginate(request, todos):
     """The todos of the requested page (TODO_PAGE_SIZE each), and the next page's number if there is one."""
     number, size = page_number(request), settings.TODO_PAGE_SIZE
     shown = list(todos[(number - 1) * size : number * size + 1])
-    return shown[:size], (number + 1 if len(shown) > size else None), (number - 1) * size
+    return shown[:size], (number + 1 if len(shown) > size else None)
 
 
 # The form's field holds the title's rules; the database's constraints are the last word.
@@ -160,17 +160,17 @@ def todo_list(request, todo_list, filter="all"):
     counts = todos.counts()
     if filter != "all":
         todos = getattr(todos, filter)()
-    todos, next_page, offset = paginate(request, todos)
+    todos, next_page = paginate(request, todos)
     context = {
         "form": form,
         "todo_list": todo_list,
         "todos": todos,
         "counts": counts,
         "filter": filter,
-        # Todos are moved on the list's whole page; the filtered pages show a part of the order.
-        "movable": filter == "all",
+        # Todos are moved on the list's whole page: the filtered pages, and the pages past the first of a long
+        # list, show a part of the order.
+        "movable": filter == "all" and page_number(request) == 1,
         "next_page": next_page,
-        "offset": offset,
         "today": request.user.today(),
     }
     return render(request, "todos/todo_list.html", context)
@@ -371,7 +371,7 @@ def search(request):
     query = form.cleaned_data["q"] if form.is_valid() else ""
     todos, next_page = [], None
     if query:
-        todos, next_page, _offset = paginate(
+        todos, next_page = paginate(
             request, across_lists(request).filter(title__icontains=query).order_by("todo_list", "position", "pk")
         )
     return todos_answer(request, "todos/search.html", todos, form=form, query=query, next_page=next_page)

@@ -197,7 +197,7 @@ def journey_with_lists(page, signup_url, email="lee@example.com"):
     page.locator("#id_name").fill("Work")
     page.get_by_role("button", name="Make a list").click()
     expect(page).to_have_url(re.compile(r"/lists/\d+/$"))
-    expect(page.locator(".list-name span")).to_have_text("Work")
+    expect(page.locator(".list-name")).to_have_text("Work")
     page.locator(".new-due input").fill(page.evaluate("new Date().toLocaleDateString('sv')"))
     add(page, "report")
     add(page, "slides", "email")

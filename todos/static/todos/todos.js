@@ -20,7 +20,6 @@ document.addEventListener("DOMContentLoaded", () => {
   const csrfToken = actions.querySelector("[name=csrfmiddlewaretoken]").value;
   const next = actions.querySelector("[name=next]").value;
   const filter = app.dataset.filter;
-  const offset = Number(app.dataset.offset);
   const newDue = newForm.querySelector("[name=due]");
   let queue = Promise.resolve();
 
@@ -111,8 +110,8 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   });
 
-  // What only the script uses is made here, for every todo: the checkbox, and the handle to drag it by
-  // (mouse or touch). Dragging, Move up and Move down send the index in the list the todo moves to.
+  // The script's own controls, for every todo: the checkbox, and the handle to drag it by (mouse or
+  // touch). Dragging, Move up and Move down send the todo's new index in the list.
   function order() {
     const lis = items();
     lis.forEach((li, index) => {
@@ -120,7 +119,7 @@ document.addEventListener("DOMContentLoaded", () => {
       if (!li.querySelector(".toggle")) li.firstChild.prepend(make("input", box, app.dataset.completed));
       const [up, down] = li.querySelectorAll(".move button");
       if (!down) return;
-      up.hidden = offset + index === 0;
+      up.hidden = index === 0;
       down.hidden = index === lis.length - 1;
       if (!li.querySelector(".handle")) up.parentNode.append(make("span", { className: "handle", ariaHidden: "true" }));
     });
@@ -130,7 +129,7 @@ document.addEventListener("DOMContentLoaded", () => {
   async function move(li, before) {
     order();
     try {
-      await send(li.querySelector(".move button").formAction, { position: offset + items().indexOf(li) });
+      await send(li.querySelector(".move button").formAction, { position: items().indexOf(li) });
     } catch (error) {
       list.insertBefore(li, before);
       order();
@@ -147,7 +146,7 @@ document.addEventListener("DOMContentLoaded", () => {
     move(li, before);
   }
 
-  // The document follows the pointer: moving the todo in the page would end a pointer capture.
+  // The document follows the pointer: moving the todo would end a pointer capture.
   list.addEventListener("pointerdown", (event) => {
     const handle = event.target.closest(".handle");
     if (!handle || event.button > 0) return;
