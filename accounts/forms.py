@@ -52,14 +52,15 @@ class SignupForm(UniqueEmailMixin, BaseUserCreationForm):
         self.fields["time_zone"].required = False
 
     def clean_email(self):
-        refusal = throttle.first_refusal(["signup_taken", "signup"], address=self.network)
+        # Counted as hitting a taken address until it is known not to, so that sign-ups at once cannot learn more.
+        attempt, refusal = throttle.reserve(
+            throttle.Action.SIGNUP_TAKEN, ["signup_taken", "signup"], address=self.network
+        )
         if refusal:
             raise refusal
-        try:
-            return super().clean_email()
-        except ValidationError:
-            throttle.record(throttle.Action.SIGNUP_TAKEN, address=self.network)
-            raise
+        email = super().clean_email()
+        attempt.delete()
+        return email
 
     def clean_time_zone(self):
         """The browser's time zone, as the page's script filled it in; UTC without the script, or for a name this
@@ -125,12 +126,15 @@ class CurrentPasswordMixin:
     limit the form has an error of code CHECKS_EXCEEDED, on which the view logs the session out."""
 
     def check_current_password(self, user, password, error):
-        if throttle.free_at("password_check", key=user.email_key):
+        # Counted as wrong until it is known to be right, so that checks at once cannot guess more.
+        fields = {"key": user.email_key, "address": self.network}
+        attempt, refusal = throttle.reserve(throttle.Action.PASSWORD_CHECK, ["password_check"], **fields)
+        if refusal:
             raise ValidationError(throttle.PASSWORD_CHECKS_EXCEEDED, code=CHECKS_EXCEEDED)
         if user.check_password(password):
+            attempt.delete()
             return password
-        throttle.record(throttle.Action.PASSWORD_CHECK, key=user.email_key, address=self.network)
-        if throttle.free_at("password_check", key=user.email_key):
+        if throttle.free_at("password_check", **fields):
             raise ValidationError(throttle.PASSWORD_CHECKS_EXCEEDED, code=CHECKS_EXCEEDED)
         raise error
 
@@ -166,12 +170,10 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         """Send the e-mail unless the account or this client address asked for too many lately. The page after
         is the same either way, as it is whether or not the address has an account."""
         key = throttle.account_key(self.cleaned_data["email"])
-        if throttle.free_at("password_reset_account", key=key) or throttle.free_at(
-            "password_reset_address", address=self.network
-        ):
-            return
-        throttle.record(throttle.Action.PASSWORD_RESET, key=key, address=self.network)
-        super().save(*args, **kwargs)
+        rules = ["password_reset_account", "password_reset_address"]
+        _attempt, refusal = throttle.reserve(throttle.Action.PASSWORD_RESET, rules, key=key, address=self.network)
+        if refusal is None:
+            super().save(*args, **kwargs)
 
     def get_users(self, email):
         """The active account of this address however it is spelled, if it has a password."""

@@ -121,7 +121,8 @@ def refusal(rule, exclude=None, **fields):
     if until is None:
         return None
     minutes = max(1, math.ceil((until - timezone.now()).total_seconds() / 60))
-    return ValidationError(MESSAGES[rule], code=rule, params={"minutes": minutes})
+    # The rules without a message of their own are refused by their callers' own words.
+    return ValidationError(MESSAGES.get(rule, rule), code=rule, params={"minutes": minutes})
 
 
 def first_refusal(rules, exclude=None, **fields):
@@ -130,6 +131,19 @@ def first_refusal(rules, exclude=None, **fields):
 
 def record(action, **fields):
     return Attempt.objects.create(action=action, **fields)
+
+
+def reserve(action, rules, **fields):
+    """Count an attempt before its work is done, then check `rules` without it: (the attempt, None), or (None, the
+    error) when a rule refuses it, uncounted. Counting first bounds the attempts that run at once: each one counts
+    every attempt recorded before it, so no more than a rule's limit get through. An attempt that turns out not
+    to count is deleted by the caller."""
+    attempt = record(action, **fields)
+    error = first_refusal(rules, exclude=attempt, **fields)
+    if error:
+        attempt.delete()
+        return None, error
+    return attempt, None
 
 
 class LogIn:
@@ -150,10 +164,7 @@ class LogIn:
         """Count the attempt; the error that refuses it before its password is checked, if any."""
         if not self.fields["device"] and LoginLock.objects.active().filter(key=self.fields["key"]).exists():
             return ValidationError(ACCOUNT_LOCKED, code="account_locked")
-        self.attempt = record(Action.LOGIN_FAILURE, **self.fields)
-        error = first_refusal(self.rules, exclude=self.attempt, **self.fields)
-        if error:
-            self.cancel()
+        self.attempt, error = reserve(Action.LOGIN_FAILURE, self.rules, **self.fields)
         return error
 
     def cancel(self):

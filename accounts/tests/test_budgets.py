@@ -18,10 +18,11 @@ def post(statements, client, name, data, *args):
 def test_signing_up(client, statements, password):
     data = {"email": "new@example.com", "password1": password, "password2": password}
     status, count, sql = post(statements, client, "signup", data)
-    # Two throttles (taken addresses, new accounts from here); is the address taken (as its key, and as
-    # typed)? INSERT the user, and the sign-up for its throttle; the session's key is new? INSERT the
-    # session, the user's last log-in, and the session again with the welcome message.
-    assert (status, count) == (302, 10), sql
+    # INSERT the attempt as one to a taken address, then two throttles (taken addresses, new accounts from
+    # here); is the address taken (as its key, and as typed)? It is not: DELETE the attempt. INSERT the user,
+    # and the sign-up for its throttle; the session's key is new? INSERT the session, the user's last
+    # log-in, and the session again with the welcome message.
+    assert (status, count) == (302, 12), sql
 
 
 def test_logging_in(client, user, statements, password):
@@ -46,15 +47,16 @@ def test_logging_out(user_client, statements):
 def test_changing_the_password(user_client, statements, password):
     data = {"old_password": password, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
     status, count, sql = post(statements, user_client, "password_change", data)
-    # Session, user, the wrong passwords lately; UPDATE the user; a new session key, INSERT it, the old one,
-    # DELETE it; the message.
-    assert (status, count) == (302, 9), sql
+    # Session, user; INSERT the check as a wrong one, the wrong passwords lately, DELETE it (it was right);
+    # UPDATE the user; a new session key, INSERT it, the old one, DELETE it; the message.
+    assert (status, count) == (302, 11), sql
 
 
 @pytest.mark.parametrize("email", ["ann@example.com", "nobody@example.com"])
 def test_asking_for_a_reset(client, user, statements, email):
     status, count, sql = post(statements, client, "password_reset", {"email": email})
-    # The account's and the client address's requests lately, INSERT this one; the users with that address.
+    # INSERT this request, then the account's and the client address's requests lately; the users with that
+    # address.
     assert (status, count) == (302, 4), sql
 
 
@@ -72,10 +74,11 @@ def test_setting_a_password_from_the_reset_link(client, user, statements):
 def test_deleting_the_account(user_client, user, statements, password):
     user.todos.bulk_create(user.todos.model(owner=user, title=f"todo {number}") for number in range(50))
     status, count, sql = post(statements, user_client, "account_delete", {"password": password})
-    # Session, user, the wrong passwords lately; end the session (read it, DELETE it); the user's lists (their
-    # todos go with them); then one DELETE per table that refers to the user or its lists, however many rows:
-    # the admin's log, groups, permissions, the todos (by owner and by list), the lists, the user.
-    assert (status, count) == (302, 13), sql
+    # Session, user; INSERT the check, the wrong passwords lately, DELETE it; end the session (read it, DELETE
+    # it); the user's lists (their todos go with them); then one DELETE per table that refers to the user or
+    # its lists, however many rows: the admin's log, groups, permissions, the todos (by owner and by list),
+    # the lists, the user.
+    assert (status, count) == (302, 15), sql
 
 
 def test_choosing_a_language(client, statements):
