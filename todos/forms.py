@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import TITLE_MAX_LENGTH, Todo, TodoList
 
 TITLE_SEARCH_MAX_LENGTH = TITLE_MAX_LENGTH
+DUPLICATE_LIST = _("You have a list of that name already.")
 
 
 def title_field(**kwargs):
@@ -100,7 +101,7 @@ class TodoListForm(forms.Form):
         if self.instance is not None:
             others = others.exclude(pk=self.instance.pk)
         if name.casefold() in {other.casefold() for other in others.values_list("name", flat=True)}:
-            raise ValidationError(_("You have a list of that name already."), code="duplicate")
+            raise ValidationError(DUPLICATE_LIST, code="duplicate")
         return name
 
 

@@ -226,8 +226,13 @@ class Todo(models.Model):
         """Put the todo at index `position` (0-based, clamped) of `todo_list` (by default its own): one UPDATE,
         unless its new neighbours have no room between their positions, when the list is renumbered first."""
         list_id = todo_list.pk if todo_list else self.todo_list_id
+        with transaction.atomic():
+            # One move in a list at a time: a renumbering reads and writes every position of the list.
+            TodoList.objects.select_for_update().filter(pk=list_id).values_list("pk").get()
+            self._move(list_id, max(0, position))
+
+    def _move(self, list_id, position):
         others = Todo.objects.filter(todo_list_id=list_id).exclude(pk=self.pk).order_by("position", "pk")
-        position = max(0, position)
         for _attempt in range(2):
             before, after = neighbours(others, position)
             if before is None and after is None:

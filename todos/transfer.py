@@ -7,7 +7,7 @@ import json
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
@@ -63,7 +63,7 @@ def read(file):
     """The file's lists as [(name or None for the default list, [todo fields])], checked entry by entry."""
     try:
         data = json.loads(file.read().decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise ValidationError(_("The file is not JSON (UTF-8)."), code="not_json") from None
     if not isinstance(data, dict):
         raise ValidationError(_("The file is not an export of todos."), code="not_an_export")
@@ -88,6 +88,8 @@ def read(file):
             completed = item.get("completed", False)
             if not isinstance(completed, bool):
                 raise where.error(_("completed must be true or false."))
+            if not isinstance(item.get("due"), str | None) or not isinstance(item.get("title"), str | None):
+                raise where.error(_("title and due must be text."))
             todos.append(
                 {"title": where.clean(title, item.get("title")), "completed": completed,
                  "due": where.clean(due, item.get("due"))}
@@ -121,7 +123,12 @@ def import_file(user, file):
                 code="too_many_todos",
                 params={"limit": settings.TODOS_PER_USER},
             )
-        made = TodoList.objects.bulk_create(new.values())
+        try:
+            with transaction.atomic():
+                made = TodoList.objects.bulk_create(new.values())
+        except IntegrityError:
+            # A name Python's case folding keeps apart and the database's LOWER() does not (İx and Ix).
+            raise ValidationError(_("The file has a list of a name you have already."), code="duplicate") from None
         targets = {**owned, **{todo_list.name.casefold(): todo_list for todo_list in made}}
         last = dict(
             Todo.objects.filter(todo_list__in=owned.values()).values("todo_list").annotate(last=Max("position"))

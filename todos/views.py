@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, ValidationError
+from django.db import IntegrityError, transaction
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -16,7 +17,16 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from todo_site.http import NotFound, form_posts, lambda_payload_bytes, safe_next, wants_json
 
 from . import transfer
-from .forms import CompletedForm, ImportForm, MoveForm, SearchForm, TodoEditForm, TodoForm, TodoListForm
+from .forms import (
+    DUPLICATE_LIST,
+    CompletedForm,
+    ImportForm,
+    MoveForm,
+    SearchForm,
+    TodoEditForm,
+    TodoForm,
+    TodoListForm,
+)
 from .models import Todo, TodoList
 
 NO_SUCH_TODO = _("There is no such todo.")
@@ -127,10 +137,10 @@ def todo_limit_error(user, adding=1):
 
 
 def page_number(request):
-    try:
-        return max(1, int(request.GET.get("page", 1)))
-    except ValueError:
-        return 1
+    """The page asked for, within the pages a user's todos can fill."""
+    last = settings.TODOS_PER_USER // settings.TODO_PAGE_SIZE + 1
+    page = request.GET.get("page", "1")
+    return min(max(1, int(page)), last) if page.isascii() and page.isdecimal() and len(page) < 10 else 1
 
 
 def paginate(request, todos):
@@ -254,6 +264,22 @@ def list_json(todo_list):
     return {"id": todo_list.pk, "name": todo_list.name, "default": todo_list.is_default, "counts": counts}
 
 
+def make_list(owner, form):
+    """A new list of the form's name, or None with the form's error: past the limit, or a name taken."""
+    if TodoList.objects.filter(owner=owner).count() >= settings.TODO_LISTS_PER_USER:
+        limit = settings.TODO_LISTS_PER_USER
+        message = _("You have %(limit)s lists, as many as an account can keep.")
+        form.add_error(None, ValidationError(message, code="too_many_lists", params={"limit": limit}))
+        return None
+    try:
+        with transaction.atomic():
+            return TodoList.objects.create(owner=owner, name=form.cleaned_data["name"])
+    except IntegrityError:
+        # Made at the same moment, or a name case folding keeps apart and the database's LOWER() does not.
+        form.add_error("name", ValidationError(DUPLICATE_LIST, code="duplicate"))
+        return None
+
+
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -262,22 +288,12 @@ def lists(request):
     """The user's lists with their counts, and a form to make another."""
     TodoList.objects.default_for(request.user)
     form = TodoListForm(request.POST if request.method == "POST" else None, owner=request.user)
-    if form.is_valid():
-        if TodoList.objects.filter(owner=request.user).count() >= settings.TODO_LISTS_PER_USER:
-            form.add_error(
-                None,
-                ValidationError(
-                    _("You have %(limit)s lists, as many as an account can keep."),
-                    code="too_many_lists",
-                    params={"limit": settings.TODO_LISTS_PER_USER},
-                ),
-            )
-        else:
-            todo_list = TodoList.objects.create(owner=request.user, name=form.cleaned_data["name"])
-            if wants_json(request):
-                todo_list.total = todo_list.active = todo_list.completed = 0
-                return JsonResponse({"list": list_json(todo_list)}, status=201)
-            return redirect(todo_list)
+    todo_list = make_list(request.user, form) if form.is_valid() else None
+    if todo_list is not None:
+        if wants_json(request):
+            todo_list.total = todo_list.active = todo_list.completed = 0
+            return JsonResponse({"list": list_json(todo_list)}, status=201)
+        return redirect(todo_list)
     if request.method == "POST" and wants_json(request):
         return json_errors(form)
     owned = TodoList.objects.filter(owner=request.user).with_counts()
@@ -293,7 +309,13 @@ def list_rename(request, todo_list):
     if not form.is_valid():
         return form_errors(request, form)
     todo_list.name = form.cleaned_data["name"]
-    todo_list.save(update_fields=["name"])
+    try:
+        with transaction.atomic():
+            todo_list.save(update_fields=["name"])
+    except IntegrityError:
+        # A name case folding keeps apart from another list's and the database's LOWER() does not.
+        form.add_error("name", ValidationError(DUPLICATE_LIST, code="duplicate"))
+        return form_errors(request, form)
     if wants_json(request):
         return JsonResponse({"id": todo_list.pk, "name": todo_list.name})
     return redirect_back(request, todo_list)
@@ -388,9 +410,10 @@ def todo_export(request):
     import elsewhere; a 413 when it is larger than a Lambda function may answer."""
     todo_list = None
     if "list" in request.GET:
-        if not request.GET["list"].isdigit():
+        pk = request.GET["list"]
+        if not (pk.isascii() and pk.isdecimal() and len(pk) < 19):
             raise NotFound(NO_SUCH_LIST)
-        todo_list = owned_list(request, int(request.GET["list"]))
+        todo_list = owned_list(request, int(pk))
     data = transfer.export(request.user, todo_list)
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
     if lambda_payload_bytes(response) > settings.RESPONSE_MAX_BYTES:

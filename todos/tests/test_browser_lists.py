@@ -173,3 +173,15 @@ def test_the_pages_across_lists_have_no_axe_violation(new_page, live_server, aud
 
 def test_the_lists_journey(new_page, live_server):
     journey_with_lists(new_page(), live_server.url + reverse("signup"))
+
+
+def test_todos_added_on_a_filtered_page_have_no_move_buttons(new_page, live_server):
+    """A filtered page shows part of the order: moving there would put the todo somewhere else in the list."""
+    page = new_page()
+    sign_up(page, live_server, "filtered@example.com")
+    add(page, "first")
+    page.get_by_role("link", name="Active").click()
+    add(page, "second")
+    expect(page.locator(".todo-list li")).to_have_count(2)
+    expect(page.locator(".todo-list .move")).to_have_count(0)
+    expect(page.locator(".todo-list .handle")).to_have_count(0)

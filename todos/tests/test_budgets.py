@@ -33,7 +33,7 @@ ACTIONS = [
     ("set a due date", "todos:edit", True, {"due": "2030-01-31"}, 4, 1),  # the todo, UPDATE
     ("rename to nothing", "todos:edit", True, {"title": " "}, 4, 1),  # the todo, DELETE
     ("delete", "todos:delete", True, {}, 4, 1),
-    ("move", "todos:move", True, {"position": "1"}, 5, 1),  # the todo, its new neighbours, UPDATE
+    ("move", "todos:move", True, {"position": "1"}, 6, 1),  # the todo, lock the list, the neighbours, UPDATE
     ("mark all", "todos:toggle_all", False, {"completed": "true"}, 4, 2),  # the list, UPDATE
     ("toggle all", "todos:toggle_all", False, {}, 5, 2),  # the list, are any active?, UPDATE
     ("clear completed", "todos:clear_completed", False, {}, 5, 1),  # the list, their ids, DELETE

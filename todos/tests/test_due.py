@@ -199,7 +199,9 @@ def test_a_list_page_shows_the_first_page_of_todos_and_a_way_to_the_rest(user_cl
     last = user_client.get(reverse("todos:list"), {"page": 3})
     assert [todo.title for todo in last.context["todos"]] == ["t6"]
     assert "?page=4" not in last.content.decode()
-    assert user_client.get(reverse("todos:list"), {"page": "x"}).status_code == 200
+    for page in ("x", "100000000000000000000", "²", "-1"):
+        assert user_client.get(reverse("todos:list"), {"page": page}).status_code == 200
+        assert user_client.get(reverse("search"), {"q": "t", "page": page}).status_code == 200
 
 
 def test_past_the_todo_limit_a_new_todo_is_refused(user_client, user, settings, make_todo):

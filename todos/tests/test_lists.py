@@ -2,6 +2,7 @@
 a TodoMVC page of its own, and another user's list is a 404."""
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from todos.models import Todo, TodoList
@@ -166,3 +167,17 @@ def test_the_lists_page_runs_the_same_queries_for_1_and_20_lists(user_client, us
     response, many = statements(lambda: user_client.get(reverse("lists:index")))
     assert len(response.context["lists"]) == 20
     assert len(many) == len(one) == 4  # session, user, the default list, the lists with their counts
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite's LOWER() folds ASCII letters only.")
+def test_a_name_the_database_folds_to_another_lists_is_a_form_error(user_client, user):
+    """Python's case folding keeps İx apart from Ix; PostgreSQL's LOWER() does not, and its constraint decides."""
+    TodoList.objects.create(owner=user, name="Ix")
+    response = user_client.post(reverse("lists:index"), {"name": "İx"}, **JSON)
+    assert response.status_code == 400
+    assert response.json()["errors"]["name"][0]["code"] == "duplicate"
+    home = TodoList.objects.create(owner=user, name="Home")
+    response = user_client.post(reverse("lists:rename", args=[home.pk]), {"name": "İx"}, **JSON)
+    assert response.status_code == 400
+    home.refresh_from_db()
+    assert home.name == "Home"

@@ -269,7 +269,7 @@ def test_one_list_is_exported_on_its_own(user_client, user, make_todo, other_use
     response = user_client.get(reverse("todos:export"), {"list": work.pk})
     assert shape(json.loads(response.content)) == [("Work", False, [("report", False, None)])]
     theirs = TodoList.objects.create(owner=other_user, name="Theirs")
-    for wrong in (theirs.pk, "x", ""):
+    for wrong in (theirs.pk, "x", "", "²", "9" * 5000):
         assert user_client.get(reverse("todos:export"), {"list": wrong}).status_code == 404
 
 
@@ -290,3 +290,21 @@ def test_an_import_without_a_file_says_so(user_client):
     response = user_client.post(reverse("todos:import"), {})
     assert response.status_code == 400
     assert response.context["form"].has_error("file", "required")
+
+
+WRONG_KIND = "list 1, todo 1: title and due must be text."
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"version": 2, "lists": [{"name": "A", "todos": [{"title": "t", "due": 5}]}]}, WRONG_KIND),
+        ({"version": 2, "lists": [{"name": "A", "todos": [{"title": ["t"]}]}]}, WRONG_KIND),
+        (b"[" * 100_000, "The file is not JSON (UTF-8)."),
+    ],
+    ids=["number-for-a-date", "list-for-a-title", "nested-too-deep"],
+)
+def test_values_of_the_wrong_kind_are_named_not_a_500(user_client, data, message):
+    response = import_(user_client, data)
+    assert response.status_code == 400
+    assert response.context["form"].errors["file"] == [message]

@@ -115,6 +115,7 @@ document.addEventListener("DOMContentLoaded", () => {
   function order() {
     const lis = items();
     lis.forEach((li, index) => {
+      if (!("movable" in app.dataset)) li.querySelector(".move")?.remove();
       const box = { type: "checkbox", className: "toggle", checked: li.classList.contains("completed") };
       if (!li.querySelector(".toggle")) li.firstChild.prepend(make("input", box, app.dataset.completed));
       const [up, down] = li.querySelectorAll(".move button");
@@ -125,13 +126,13 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 
-  // `before`: where the todo stood, to put it back if the server refuses.
+  // `before`: where the todo goes back to if the server refuses.
   async function move(li, before) {
     order();
     try {
       await send(li.querySelector(".move button").formAction, { position: items().indexOf(li) });
     } catch (error) {
-      list.insertBefore(li, before);
+      if (!before || before.parentNode === list) list.insertBefore(li, before);
       order();
       fail(error);
     }
@@ -191,9 +192,8 @@ document.addEventListener("DOMContentLoaded", () => {
     const before = items().map((li) => [li, li.classList.contains("completed")]);
     for (const [li] of before) setCompleted(li, completed);
     try {
-      const { todos } = await send(toggleAllUrl, { completed });
-      list.replaceChildren(...todos.filter((todo) => shown(todo.completed)).map((todo) => fragment(todo.html)));
-      order();
+      await send(toggleAllUrl, { completed });
+      if (!shown(completed)) list.replaceChildren();
     } catch (error) {
       for (const [li, was] of before) setCompleted(li, was);
       toggleAll.checked = !completed;
