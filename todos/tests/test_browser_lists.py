@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from todo_site.tests.test_accessibility import LOCALES, audit, axe_source, sign_up, violations  # noqa: F401
 from todos.models import Todo, TodoList
 
-from .journeys import journey_with_lists
+from .journeys import is_a_move, journey_with_lists
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -45,7 +45,8 @@ def test_a_todo_dragged_by_its_handle_with_the_mouse_keeps_its_new_place(new_pag
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.mouse.down()
     page.mouse.move(box["x"] + box["width"] / 2, target["y"] + 2, steps=8)
-    page.mouse.up()
+    with page.expect_response(is_a_move):
+        page.mouse.up()
     expect_titles(page, ["third", "first", "second"])
     expect(page.locator(".todo-list li.dragging")).to_have_count(0)
     page.reload()
@@ -65,7 +66,8 @@ def test_a_todo_dragged_by_touch_keeps_its_new_place(new_page, live_server):
     for step in range(1, 9):
         to = y + (last["y"] + last["height"] - 4 - y) * step / 8
         touch.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": to}]})
-    touch.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    with page.expect_response(is_a_move):
+        touch.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
     expect_titles(page, ["second", "third", "first"])
     page.reload()
     expect_titles(page, ["second", "third", "first"])
@@ -80,7 +82,8 @@ def test_the_move_buttons_reorder_with_javascript(new_page, live_server):
     expect(items.last.get_by_role("button", name="Move down")).to_be_hidden()
     items.nth(2).get_by_role("button", name="Move up").click()
     expect_titles(page, ["first", "third", "second"])
-    items.nth(0).get_by_role("button", name="Move down").click()
+    with page.expect_response(is_a_move):
+        items.nth(0).get_by_role("button", name="Move down").click()
     expect_titles(page, ["third", "first", "second"])
     expect(items.last.get_by_role("button", name="Move down")).to_be_hidden()
     page.reload()
