@@ -7,8 +7,18 @@ from accounts.models import email_key
 from .models import Todo, TodoList
 
 
+class OwnerKeySearchMixin:
+    """Search the search_fields as usual, and the owner's address key too (ANN@ finds ann@'s)."""
+
+    def get_search_results(self, request, queryset, search_term):
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        if not search_term.strip():
+            return found, duplicates
+        return found | queryset.filter(owner__email_key__contains=email_key(search_term)), duplicates
+
+
 @admin.register(Todo)
-class TodoAdmin(admin.ModelAdmin):
+class TodoAdmin(OwnerKeySearchMixin, admin.ModelAdmin):
     list_display = ("title", "owner", "todo_list", "completed", "due", "created")
     list_filter = ("completed", "due", "created")
     list_select_related = ("owner", "todo_list")
@@ -18,12 +28,6 @@ class TodoAdmin(admin.ModelAdmin):
     readonly_fields = ("created", "updated")
     date_hierarchy = "created"
     actions = ("mark_completed", "reopen")
-
-    def get_search_results(self, request, queryset, search_term):
-        found, duplicates = super().get_search_results(request, queryset, search_term)
-        if not search_term.strip():
-            return found, duplicates
-        return found | queryset.filter(owner__email_key__contains=email_key(search_term)), duplicates
 
     @admin.action(description=_("Mark selected todos as completed"), permissions=["change"])
     def mark_completed(self, request, queryset):
@@ -39,7 +43,7 @@ class TodoAdmin(admin.ModelAdmin):
 
 
 @admin.register(TodoList)
-class TodoListAdmin(admin.ModelAdmin):
+class TodoListAdmin(OwnerKeySearchMixin, admin.ModelAdmin):
     list_display = ("name", "owner", "is_default", "created")
     list_filter = ("is_default", "created")
     list_select_related = ("owner",)
@@ -47,9 +51,3 @@ class TodoListAdmin(admin.ModelAdmin):
     search_help_text = _("Part of a list's name, or of its owner's e-mail address however it is spelled.")
     autocomplete_fields = ("owner",)
     readonly_fields = ("created",)
-
-    def get_search_results(self, request, queryset, search_term):
-        found, duplicates = super().get_search_results(request, queryset, search_term)
-        if not search_term.strip():
-            return found, duplicates
-        return found | queryset.filter(owner__email_key__contains=email_key(search_term)), duplicates

@@ -41,12 +41,18 @@ def redirect_back(request, todo_list=None):
     return redirect(todo_list.url("list") if todo_list else "todos:list")
 
 
-def todo_json(request, todo, **extra):
+def todo_fields(todo):
     return {
         "id": todo.pk,
         "title": todo.title,
         "completed": todo.completed,
         "due": todo.due.isoformat() if todo.due else None,
+    }
+
+
+def todo_json(request, todo, **extra):
+    return {
+        **todo_fields(todo),
         "html": render_to_string(
             "todos/_todo.html",
             {"todo": todo, "next": safe_next(request), "today": request.user.today(), "movable": True},
@@ -342,13 +348,7 @@ def todos_answer(request, template, todos, **context):
         return JsonResponse(
             {
                 "todos": [
-                    {
-                        "id": todo.pk,
-                        "title": todo.title,
-                        "completed": todo.completed,
-                        "due": todo.due.isoformat() if todo.due else None,
-                        "list": {"id": todo.todo_list_id, "name": todo.todo_list.name},
-                    }
+                    {**todo_fields(todo), "list": {"id": todo.todo_list_id, "name": todo.todo_list.name}}
                     for todo in todos
                 ],
                 **({"next_page": context["next_page"]} if context.get("next_page") else {}),

@@ -13,21 +13,9 @@ from playwright.sync_api import expect
 from todo_site.tests.test_accessibility import LOCALES, audit, axe_source, sign_up, violations  # noqa: F401
 from todos.models import Todo, TodoList
 
-from .journeys import is_a_move, journey_with_lists
+from .journeys import add, expect_titles, is_a_move, journey_with_lists
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def add(page, *titles):
-    new_todo = page.locator(".new-todo")
-    for title in titles:
-        new_todo.fill(title)
-        new_todo.press("Enter")
-        expect(new_todo).to_have_value("")
-
-
-def expect_titles(page, titles):
-    expect(page.locator(".todo-list li label")).to_have_text(titles)
 
 
 def stored_titles(email):
