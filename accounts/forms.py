@@ -9,10 +9,12 @@ from django.contrib.auth.forms import (
     UsernameField,
 )
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
-from . import devices, notices, throttle
+from . import devices, mail, notices, throttle
 from .models import User, time_zones
 
 DUPLICATE_EMAIL = _("An account with this e-mail address already exists.")
@@ -175,6 +177,11 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         if refusal is None:
             super().save(*args, **kwargs)
 
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs):
+        """Hand the e-mail to an asynchronous task: the page answers without waiting for the mail service."""
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        mail.send(EmailMessage(subject, render_to_string(email_template_name, context), from_email, [to_email]))
+
     def get_users(self, email):
         """The active account of this address however it is spelled, if it has a password."""
         return [user for user in User.objects.with_email(email).filter(is_active=True) if user.has_usable_password()]
@@ -224,9 +231,18 @@ class AdminUserChangeForm(UniqueEmailMixin, UserChangeForm):
 
 
 class AccountSettingsForm(forms.ModelForm):
+    digest_hour = forms.TypedChoiceField(
+        label=User._meta.get_field("digest_hour").verbose_name,
+        help_text=User._meta.get_field("digest_hour").help_text,
+        choices=[("", _("No digest")), *[(hour, f"{hour:02d}:00") for hour in range(24)]],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
     class Meta:
         model = User
-        fields = ("time_zone",)
+        fields = ("time_zone", "digest_hour")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -103,6 +104,20 @@ class User(AbstractBaseUser, PermissionsMixin):
         validators=[validate_time_zone],
         help_text=_("Due dates are counted in this time zone: its today is your today."),
     )
+    digest_hour = models.PositiveSmallIntegerField(
+        _("daily digest"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(23)],
+        help_text=_("The hour of your day at which you get an e-mail of the todos due today and overdue."),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_("The language of the e-mails the site sends: the one chosen last on the site."),
+    )
 
     objects = UserManager()
 
@@ -112,6 +127,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(digest_hour__lte=23), name="accounts_user_digest_hour_of_a_day"),
+        ]
 
     def __str__(self):
         return self.email
@@ -217,3 +235,18 @@ class LoginLock(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class SendingSecond(models.Model):
+    """How many e-mails every instance together has handed to the mail service in one second: the one count
+    that keeps all of them within settings.EMAIL_SEND_RATE (see accounts/mail.py)."""
+
+    second = models.BigIntegerField(_("second"), primary_key=True, help_text=_("Seconds since 1970, UTC."))
+    sent = models.PositiveIntegerField(_("e-mails sent"), default=0)
+
+    class Meta:
+        verbose_name = _("sending second")
+        verbose_name_plural = _("sending seconds")
+
+    def __str__(self):
+        return f"{self.second}: {self.sent}"

@@ -1,14 +1,16 @@
-"""E-mails the accounts app sends on its own, apart from Django's password-reset e-mail."""
+"""E-mails the accounts app sends on its own, apart from Django's password-reset e-mail: in the owner's language."""
 
 import logging
 
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from . import mail
 from .models import User
 
 logger = logging.getLogger(__name__)
@@ -23,13 +25,12 @@ def send_lock_notice(request, key):
     uidb64, token = urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)
     link = request.build_absolute_uri(reverse("password_reset_confirm", kwargs={"uidb64": uidb64, "token": token}))
     context = {"email": user.email, "link": link}
+    with translation.override(user.language):
+        subject = render_to_string("accounts/lock_notice_subject.txt", context).strip()
+        body = render_to_string("accounts/lock_notice_email.txt", context)
+    message = EmailMessage(subject, body, to=[user.email])
     try:
-        send_mail(
-            render_to_string("accounts/lock_notice_subject.txt", context).strip(),
-            render_to_string("accounts/lock_notice_email.txt", context),
-            None,
-            [user.email],
-        )
+        mail.send(message)
     except Exception:
         # The visitor who set the lock off gets the same refusal whether or not the owner could be told.
         logger.exception("The lock notice to account %s could not be sent.", user.pk)

@@ -56,4 +56,5 @@ urlpatterns = [
     ),
     path("delete/", views.account_delete, name="account_delete"),
     path("settings/", views.account_settings, name="account_settings"),
+    path("digest/unsubscribe/<str:token>/", views.digest_unsubscribe, name="digest_unsubscribe"),
 ]

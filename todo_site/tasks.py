@@ -2,8 +2,18 @@
 
 from django.core.management import call_command
 
+from accounts import mail
+from todos import digest
+
 
 def clear_expired(event, context):
-    """The daily clean-up: expired sessions and log-in throttles."""
+    """The daily clean-up: expired sessions, log-in throttles, old digest claims and e-mail rate counts."""
     call_command("clearsessions")
     call_command("clearloginthrottles")
+    digest.forget()
+    mail.forget_slots()
+
+
+def daily_digests(event, context):
+    """Every quarter of an hour: hand the users whose digest hour has come to the digest senders."""
+    return {"digests": digest.dispatch()}

@@ -15,7 +15,7 @@ urlpatterns = [
     path("upcoming/", todo_views.upcoming, name="upcoming"),
     path("search/", todo_views.search, name="search"),
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", views.set_language, name="set_language"),
 ]
 
 handler400 = views.bad_request

@@ -8,6 +8,9 @@ from django.template import loader
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from django.views.i18n import set_language as django_set_language
+
+from accounts.views import remember_language
 
 from .http import NotFound, wants_json
 
@@ -93,3 +96,11 @@ def csrf_failure(request, reason=""):
         message = gettext("This page is out of date or your session has ended. Reload the page and try again.")
         return JsonResponse({"error": message}, status=403)
     return HttpResponse(loader.render_to_string("403_csrf.html", request=request), status=403)
+
+
+def set_language(request):
+    """Django's language switch; a signed-in user's choice is also kept for the e-mails the site sends."""
+    response = django_set_language(request)
+    if request.method == "POST" and request.user.is_authenticated:
+        remember_language(request.user, request.POST.get("language", ""))
+    return response

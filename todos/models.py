@@ -267,3 +267,30 @@ def renumber(todos):
     for index, todo in enumerate(todos):
         todo.position = index * POSITION_GAP
     Todo.objects.bulk_update(todos, ["position"])
+
+
+class Digest(models.Model):
+    """A user's daily digest of one day: the claim taken before it is sent (todos/digest.py).
+
+    At most one per user and local day, whoever tries to send it: the unique constraint decides. A send that
+    fails deletes its claim, so that the retry sends it.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digests", verbose_name=_("user")
+    )
+    day = models.DateField(_("day"), help_text=_("The user's date the digest is of."))
+    claimed_at = models.DateTimeField(_("claimed at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    todos = models.PositiveIntegerField(
+        _("todos"), null=True, blank=True, help_text=_("How many todos it listed; none: nothing was due, nothing sent.")
+    )
+
+    class Meta:
+        verbose_name = _("daily digest")
+        verbose_name_plural = _("daily digests")
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="todos_digest_one_a_day")]
+        indexes = [models.Index(fields=["day"], name="todos_digest_day_idx")]
+
+    def __str__(self):
+        return f"{self.user} {self.day.isoformat()}"

@@ -201,6 +201,20 @@ def mailer(url):
     return entry
 
 
+# Every e-mail leaves through an asynchronous task (accounts/mail.py). Locally they are printed to the console;
+# the Lambda stages send through SES's API (settings/production.py).
 MAILERS = {"default": mailer(env("EMAIL_URL", default="consolemail://"))}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="todo@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# E-mails handed to the mail service in one second, by every instance together: SES's sending rate on a new
+# production account (`aws sesv2 get-account` shows yours).
+EMAIL_SEND_RATE = env.int("EMAIL_SEND_RATE", default=14)
+# Where the links of e-mails sent outside a request (the daily digest) lead: the site's address, with its stage.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000/")
+
+# The daily digest (todos/digest.py): the senders that share EMAIL_SEND_RATE at once (two keep 14 a second
+# busy while each waits about 100 ms for SES's answer), how long one sends before it hands the rest on (its
+# function's timeout is 30 s), and the todos one e-mail lists.
+DIGEST_WORKERS = env.int("DIGEST_WORKERS", default=2)
+DIGEST_WORKER_SECONDS = 20
+DIGEST_MAX_TODOS = 50

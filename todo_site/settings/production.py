@@ -1,8 +1,8 @@
 """
 Settings for the Lambda stages (see zappa_settings.json).
 
-SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, EMAIL_URL and AWS_STORAGE_BUCKET_NAME have no
-default here: a missing one stops start-up with ImproperlyConfigured naming the variable.
+SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, AWS_STORAGE_BUCKET_NAME, DEFAULT_FROM_EMAIL and SITE_URL
+have no default here: a missing one stops start-up with ImproperlyConfigured naming the variable.
 """
 
 from urllib.parse import urlsplit
@@ -12,7 +12,8 @@ from django.core.exceptions import ImproperlyConfigured
 from .base import *  # noqa: F403
 from .base import STATIC_URL, content_security_policy, env
 
-for name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "EMAIL_URL", "AWS_STORAGE_BUCKET_NAME"):
+REQUIRED = ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "AWS_STORAGE_BUCKET_NAME", "DEFAULT_FROM_EMAIL", "SITE_URL")
+for name in REQUIRED:
     if not env.str(name, default="").strip():
         raise ImproperlyConfigured(f"Set the {name} environment variable.")
 
@@ -60,6 +61,12 @@ STORAGES = {
         },
     },
 }
+
+# E-mail goes through SES's API with the function's role: no password. The stack lets the role send from the
+# stage's verified domain only. AWS_ENDPOINT_URL_SES is boto3's own variable, set only for a local SES API.
+MAILERS = {"default": {"BACKEND": "django_ses.SESBackend"}}
+AWS_SES_REGION_NAME = env("AWS_REGION", default="us-east-1")
+AWS_SES_REGION_ENDPOINT_URL = env("AWS_ENDPOINT_URL_SES", default=f"https://email.{AWS_SES_REGION_NAME}.amazonaws.com")
 
 # Lambda sends stderr to CloudWatch Logs: errors with their traceback, never request data.
 LOGGING = {

@@ -9,15 +9,16 @@ import sys
 import pytest
 from django.conf import settings
 
-from deploy.s3_emulator import CREDENTIALS, S3Emulator
+from deploy.aws_emulator import CREDENTIALS, AwsEmulator
 
 REALISTIC_ENVIRONMENT = {
     "DJANGO_SETTINGS_MODULE": "todo_site.settings.production",
     "SECRET_KEY": "q9Zr2-w8Xv0pL3mN7bT4yK1uJ6hG5fD0sA8eR2tY7iO9pQ3zX6cV1bN4mL7kJ0h",
     "ALLOWED_HOSTS": "abc123.execute-api.us-east-1.amazonaws.com",
     "DATABASE_URL": "postgres://todo:secret@todo.cluster.us-east-1.rds.amazonaws.com:5432/todo",
-    "EMAIL_URL": "smtp+tls://AKIAEXAMPLE:secret@email-smtp.us-east-1.amazonaws.com:587",
     "AWS_STORAGE_BUCKET_NAME": "todo-site-static",
+    "DEFAULT_FROM_EMAIL": "todo@example.com",
+    "SITE_URL": "https://abc123.execute-api.us-east-1.amazonaws.com/production/",
 }
 
 
@@ -35,7 +36,8 @@ def manage(*args, **environment):
 
 
 @pytest.mark.parametrize(
-    "missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "EMAIL_URL", "AWS_STORAGE_BUCKET_NAME"]
+    "missing",
+    ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "AWS_STORAGE_BUCKET_NAME", "DEFAULT_FROM_EMAIL", "SITE_URL"],
 )
 def test_a_missing_required_variable_stops_start_up_naming_it(missing):
     environment = {key: value for key, value in REALISTIC_ENVIRONMENT.items() if key != missing}
@@ -77,7 +79,7 @@ def production_visit(tmp_path_factory):
     database = tmp_path_factory.mktemp("production") / "db.sqlite3"
     env = {key: value for key, value in os.environ.items() if key not in REALISTIC_ENVIRONMENT}
     env.update(REALISTIC_ENVIRONMENT, DATABASE_URL=f"sqlite:///{database}", STATIC_URL=CLOUDFRONT_STATIC_URL)
-    with S3Emulator() as s3:
+    with AwsEmulator() as s3:
         s3.client().create_bucket(Bucket=REALISTIC_ENVIRONMENT["AWS_STORAGE_BUCKET_NAME"])
         env.update(CREDENTIALS, AWS_ENDPOINT_URL_S3=s3.url)
         for command in (["manage.py", "collectstatic", "--noinput"], ["-m", "todo_site.tests.production_probe"]):

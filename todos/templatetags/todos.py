@@ -21,6 +21,12 @@ def due_label(due, today):
 
 
 @register.simple_tag
+def due_text(todo, today):
+    """A todo's due date in words, for a plain-text e-mail."""
+    return due_label(todo.due, today)
+
+
+@register.simple_tag
 def due(todo, today):
     """A todo's due date: relative for the eye, the exact date too for assistive technology."""
     if todo.due is None:
