@@ -58,7 +58,7 @@ STAGE ?= dev
 PACKAGE_VENV := .venv-package
 PACKAGE := dist/todo-site-$(STAGE).zip
 
-.PHONY: package lambda-local stage
+.PHONY: package lambda-local stage invoke
 
 $(PACKAGE_VENV)/.runtime: requirements.txt | $(BIN)/python
 	$(BIN)/python -m venv --clear $(PACKAGE_VENV)
@@ -78,6 +78,11 @@ lambda-local: package $(VENV)/.dev  ## Serve that zip at http://127.0.0.1:8001/$
 		$(if $(CONCURRENCY),--concurrency $(CONCURRENCY)) $(if $(PROXY_POOL),--proxy-pool $(PROXY_POOL)) \
 		$(if $(IDLE),--idle-seconds $(IDLE))
 
+# Deliver a scheduled event to the function of a running `make lambda-local`, as EventBridge does on AWS.
+invoke: $(VENV)/.dev  ## Run FUNCTION (a scheduled function of STAGE) on the running lambda-local
+	@test -n "$(FUNCTION)" || { echo "Name the function: make invoke STAGE=$(STAGE) FUNCTION=todo_site.tasks.daily_digests"; exit 2; }
+	$(BIN)/python -m deploy.invoke --stage $(STAGE) --function $(FUNCTION)
+
 # `make bench`: cold start, warm overhead, package size, queries, page weight and cost, written to
 # docs/BENCHMARKS.md and docs/benchmarks.png (see bench/run.py). Needs PostgreSQL, as `make test`.
 .PHONY: bench
@@ -96,3 +101,10 @@ bench: $(VENV)/.bench $(PACKAGE_VENV)/.runtime  ## Measure, write docs/BENCHMARK
 load: $(VENV)/.bench  ## Load the production zip, print the headline figures
 	$(MAKE) --no-print-directory package STAGE=production
 	$(BIN)/python -m bench.load --zip dist/todo-site-production.zip
+
+# `make digests`: the daily digest's fan-out through the production zip with 1, 2 and 4 senders; writes docs/DIGESTS.md.
+.PHONY: digests
+
+digests: $(VENV)/.dev  ## Send 300 due digests through lambda-local with 1, 2 and 4 senders, print the figures
+	$(MAKE) --no-print-directory package STAGE=production
+	$(BIN)/python -m bench.digests --zip dist/todo-site-production.zip

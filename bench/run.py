@@ -15,9 +15,9 @@ import zipfile
 from collections import Counter
 from pathlib import Path
 
+from deploy.aws_emulator import AwsEmulator
 from deploy.events import rest_event
 from deploy.runtime import unpack
-from deploy.s3_emulator import S3Emulator
 from deploy.stage import BASE_DIR
 
 from . import baseline, coldstart, hashing, packages, report, warm, weight
@@ -97,7 +97,7 @@ def main(argv=None):
     rungs = packages.build(WORKDIR, ladder=args.ladder)
     final = rungs[-1]
 
-    with tempfile.TemporaryDirectory(prefix="bench-") as folder, S3Emulator() as s3:
+    with tempfile.TemporaryDirectory(prefix="bench-") as folder, AwsEmulator() as s3:
         site = Site(s3, database_url)
         try:
             roots = {rung.name: unpack(rung.zip_path, folder) for rung in rungs}

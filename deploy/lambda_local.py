@@ -10,10 +10,13 @@ interpreters (deploy/runtime.py), started, reused and recycled as Lambda does it
 The stage's AWS resources have local stand-ins: PostgreSQL from --database-url (default:
 DATABASE_URL, else a database on the local server, created if missing) behind PgBouncer
 standing in for RDS Proxy (deploy/database.py), moto's S3 API with the stage's static bucket
-and the stack template's bucket policy, and secrets in the function's environment with a
-freshly generated SECRET_KEY. Migrations and collectstatic (and createadmin with --admin) run
-through the handler's "manage" events before the site is served; the function's log goes to
-stderr.
+and the stack template's bucket policy, moto's SES with the stage's sender verified (every
+message it accepts is written to dist/mail/<stage>/ as an .eml file, emptied at start) and
+SQS with the stage's dead-letter queue, and secrets in the function's environment with a
+freshly generated SECRET_KEY. The Lambda Invoke API of the function (deploy/lambda_api.py)
+serves Zappa's asynchronous tasks and `make invoke`, at --lambda-port. Migrations and
+collectstatic (and createadmin with --admin) run through the handler's "manage" events before
+the site is served; the function's log goes to stderr.
 """
 
 import argparse
@@ -23,21 +26,25 @@ import json
 import os
 import re
 import select
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import typing
 from pathlib import Path
 
 import psycopg2
 
+from .aws_emulator import AwsEmulator
 from .bridge import ApiGatewayBridge
 from .database import PgBouncer, Unavailable
 from .events import api_host
+from .lambda_api import LambdaApi
 from .pool import IDLE_SECONDS, FunctionPool
 from .runtime import unpack
-from .s3_emulator import S3Emulator
 from .stage import BASE_DIR, Stage, create_database, local_secrets
 
 LOCAL_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/todo_lambda_local"
@@ -48,6 +55,14 @@ def main(argv=None):
     parser.add_argument("--stage", default="dev")
     parser.add_argument("--zip", required=True, type=Path, help="the package built by `make package`")
     parser.add_argument("--port", type=int, default=8001, help="0 picks a free port")
+    parser.add_argument(
+        "--lambda-port", type=int, default=8002, help="the function's Lambda Invoke API (0 picks a free port)"
+    )
+    parser.add_argument(
+        "--retry-delays",
+        default="2,4",
+        help="seconds before the retries of a failed asynchronous invocation (Lambda's: 60,120; default 2,4)",
+    )
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL") or LOCAL_DATABASE_URL)
     parser.add_argument(
         "--admin", metavar="EMAIL", help="create this administrator and print the link to set a password"
@@ -95,10 +110,13 @@ def main(argv=None):
             except Unavailable as error:
                 parser.error(str(error))
         folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="lambda-local-"))
-        s3 = stack.enter_context(S3Emulator())
+        mail_dir = BASE_DIR / "dist" / "mail" / stage.name
+        shutil.rmtree(mail_dir, ignore_errors=True)
+        aws = stack.enter_context(AwsEmulator(mail_dir=mail_dir))
         task_root = unpack(args.zip, folder)
-        stage.provide_s3(s3)
-        environment = stage.function_environment(s3.url, local_secrets(database_url))
+        stage.provide_s3(aws)
+        stage.provide_mail_and_queues(aws)
+        environment = stage.function_environment(aws.url, local_secrets(database_url))
         environment.update(variable.split("=", 1) for variable in args.environment)
         pool = FunctionPool(
             task_root,
@@ -113,6 +131,17 @@ def main(argv=None):
             pool, stage=stage.name, api_host=api_host(stage.region), http_api=stage.http_api, port=args.port
         )
         stack.callback(bridge.server_close)
+        lambda_api = LambdaApi(
+            pool,
+            function_name=stage.lambda_name,
+            dead_letter=dead_letter_queue(aws, stage.dead_letter_queue),
+            retry_delays=[float(delay) for delay in args.retry_delays.split(",") if delay],
+            port=args.lambda_port,
+        )
+        stack.callback(lambda_api.server_close)
+        threading.Thread(target=lambda_api.serve_forever, daemon=True).start()
+        # The function's tasks call this Lambda API; its e-mails link to this site.
+        environment.update(AWS_ENDPOINT_URL_LAMBDA=lambda_api.url, SITE_URL=bridge.url)
         commands = ["migrate --noinput", "collectstatic --noinput"]
         if args.admin:
             commands.append(f"createadmin {args.admin} {bridge.url.rstrip('/')}")
@@ -126,8 +155,11 @@ def main(argv=None):
         database = f"PostgreSQL through PgBouncer ({args.proxy_pool} connections)" if args.proxy_pool else "PostgreSQL"
         cap = f"at most {concurrency} instances" if concurrency else "no concurrency cap"
         api = "an HTTP API" if stage.http_api else "a REST API"
-        print(f"{api}, {database}, {cap}", file=sys.stderr, flush=True)
-        print(f"Serving {args.zip} at {bridge.url} (static files from {s3.url})", flush=True)
+        print(f"{api}, {database}, {cap}; e-mails in {mail_dir.relative_to(BASE_DIR)}/", file=sys.stderr, flush=True)
+        print(
+            f"Serving {args.zip} at {bridge.url} (static files from {aws.url}, Lambda API at {lambda_api.url})",
+            flush=True,
+        )
         with contextlib.suppress(KeyboardInterrupt):
             bridge.serve_forever()
 
@@ -136,14 +168,21 @@ class NotServing(Exception):
     pass
 
 
+class Running(typing.NamedTuple):
+    site: str
+    static: str
+    lambda_api: str
+
+
 @contextlib.contextmanager
 def background(package, database_url, log, *, stage="dev", admin=None, options=()):
-    """Run lambda-local as `make lambda-local` does, on a free port; yields the site's and the S3 API's URLs.
+    """Run lambda-local as `make lambda-local` does, on free ports; yields its Running URLs.
 
     Its log (the function's included) goes to the file `log`; `options` are more of its command-line options.
     Raises NotServing when it does not start, or does not stop cleanly.
     """
     command = [sys.executable, "-m", "deploy.lambda_local", "--stage", stage, "--zip", str(package), "--port", "0"]
+    command += ["--lambda-port", "0"]
     command += ["--database-url", database_url, *(["--admin", admin] if admin else []), *options]
     with log.open("w") as stderr:
         process = subprocess.Popen(command, cwd=BASE_DIR, stdout=subprocess.PIPE, stderr=stderr, text=True)
@@ -153,15 +192,36 @@ def background(package, database_url, log, *, stage="dev", admin=None, options=(
         while not line.startswith("Serving") and time.monotonic() < deadline and process.poll() is None:
             if select.select([process.stdout], [], [], deadline - time.monotonic())[0]:
                 line = process.stdout.readline()
-        match = re.search(rf" at (http://\S+/{stage}/) \(static files from (http://\S+)\)", line)
+        served = rf" at (http://\S+/{stage}/) \(static files from (http://\S+), Lambda API at (http://\S+)\)"
+        match = re.search(served, line)
         if not match:
             raise NotServing(f"lambda-local did not start:\n{log.read_text()}")
-        yield match.group(1), match.group(2)
+        yield Running(*match.groups())
     finally:
         process.terminate()
         returncode = process.wait(timeout=60)
     if returncode != 0:
         raise NotServing(f"lambda-local exited with status {returncode}:\n{log.read_text()}")
+
+
+def dead_letter_queue(aws, name):
+    """Send a failed asynchronous invocation to the SQS queue `name` as Lambda does: the event as the body, the
+    request id, status code and error message as attributes."""
+    sqs = aws.client("sqs")
+    queue = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+
+    def send(event, request_id, error):
+        sqs.send_message(
+            QueueUrl=queue,
+            MessageBody=json.dumps(event),
+            MessageAttributes={
+                "RequestID": {"DataType": "String", "StringValue": request_id},
+                "ErrorCode": {"DataType": "Number", "StringValue": "200"},
+                "ErrorMessage": {"DataType": "String", "StringValue": error["errorMessage"][:1024] or "-"},
+            },
+        )
+
+    return send
 
 
 def write_stats(pool, path):

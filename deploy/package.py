@@ -4,7 +4,7 @@ Zappa's "zip" callback (see zappa_settings.json): finish the package Zappa built
 `finish_package` runs three steps on the zip, each a lever measured by `make bench`:
 
 - `trim`: leave out what the function never loads: botocore's models of the AWS services it
-  does not call (all but S3's, three quarters of the package), the translations of languages
+  does not call (all but a handful, three quarters of the package), the translations of languages
   the site does not speak (it speaks English and Simplified Chinese) and gettext's `.po` sources
   (Django reads only the compiled `.mo` catalogues).
 - `add_static_manifest`: the manifest of hashed static file names, computed from the sources
@@ -27,8 +27,9 @@ import zipfile
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-# The AWS services the function calls: S3, for collectstatic.
-BOTOCORE_SERVICES = {"s3"}
+# The AWS services the function calls: S3 (collectstatic), SES (e-mail) and Lambda (its asynchronous tasks);
+# importing zappa.asynchronous also makes clients of SNS, STS and DynamoDB.
+BOTOCORE_SERVICES = {"s3", "ses", "lambda", "sns", "sts", "dynamodb"}
 BOTOCORE_MODEL = re.compile(r"botocore/data/(?P<service>[^/]+)/")
 # The site's languages (settings.LANGUAGES), as Django names their locale folders.
 LOCALES = {"en", "zh_Hans"}

@@ -20,8 +20,8 @@ import psycopg2
 from psycopg2 import sql
 from zappa.cli import ZappaCLI
 
+from .aws_emulator import CREDENTIALS
 from .events import http_api_event, rest_event
-from .s3_emulator import CREDENTIALS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 SETTINGS_FILE = BASE_DIR / "zappa_settings.json"
@@ -107,10 +107,10 @@ class Stage:
         document = template()["Resources"]["StaticBucketPolicy"]["Properties"]["PolicyDocument"]
         return resolve(document, {"StaticBucket.Arn": f"arn:aws:s3:::{self.static_bucket}"})
 
-    def function_environment(self, s3_endpoint, secrets):
+    def function_environment(self, aws_endpoint, secrets):
         """The environment Lambda gives the function: its settings' variables and its `secrets`.
 
-        `s3_endpoint` is the S3 API the function talks to.
+        `aws_endpoint` serves the S3 and SES APIs the function talks to (the AWS emulator).
         """
         return {
             "AWS_REGION": self.region,
@@ -120,7 +120,8 @@ class Stage:
             **CREDENTIALS,
             **self.config.get("aws_environment_variables", {}),
             **secrets,
-            "AWS_ENDPOINT_URL_S3": s3_endpoint,
+            "AWS_ENDPOINT_URL_S3": aws_endpoint,
+            "AWS_ENDPOINT_URL_SES": aws_endpoint,
         }
 
     def provide_s3(self, s3):
@@ -128,6 +129,20 @@ class Stage:
         client = s3.client()
         _create_bucket(client, self.static_bucket)
         client.put_bucket_policy(Bucket=self.static_bucket, Policy=json.dumps(self.static_bucket_policy()))
+
+    @property
+    def sender(self):
+        return self.config["aws_environment_variables"]["DEFAULT_FROM_EMAIL"]
+
+    @property
+    def dead_letter_queue(self):
+        """The name of the SQS queue of the stage's `dead_letter_arn`."""
+        return self.config["dead_letter_arn"].rpartition(":")[2]
+
+    def provide_mail_and_queues(self, emulator):
+        """Verify the sender's domain in SES, as the stack does, and create the failed tasks' queue."""
+        emulator.client("ses").verify_domain_identity(Domain=self.sender.rpartition("@")[2])
+        emulator.client("sqs").create_queue(QueueName=self.dead_letter_queue)
 
 
 def _create_bucket(client, name):

@@ -14,7 +14,7 @@ from django.urls import get_script_prefix, set_script_prefix
 from zappa.cli import ZappaCLI
 from zappa.handler import LambdaHandler
 
-from deploy.s3_emulator import S3Emulator
+from deploy.aws_emulator import AwsEmulator
 from deploy.stage import BASE_DIR, Stage, create_database, drop_database, local_secrets
 
 from .support import REQUEST_SETTINGS, production_settings
@@ -31,7 +31,7 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def s3():
-    with S3Emulator() as emulator:
+    with AwsEmulator() as emulator:
         yield emulator
 
 

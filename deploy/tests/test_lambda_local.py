@@ -21,6 +21,7 @@ def lambda_local(lambda_zip, scratch_database, tmp_path_factory):
     with lambda_local_in_background(lambda_zip, scratch_database, log, admin="root@example.com") as (
         site,
         static_origin,
+        _,
     ):
         yield site, static_origin, log
 

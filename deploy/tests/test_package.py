@@ -14,10 +14,10 @@ import zipfile
 import psycopg2
 import pytest
 
+from deploy.aws_emulator import AwsEmulator
 from deploy.events import Response, api_host, rest_event
 from deploy.package import LOCALE
 from deploy.runtime import LocalFunction, unpack
-from deploy.s3_emulator import S3Emulator
 from deploy.stage import BASE_DIR, Stage, local_secrets
 
 from .support import daily_event
@@ -45,7 +45,7 @@ def task_root(lambda_zip, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def s3():
-    with S3Emulator() as emulator:
+    with AwsEmulator() as emulator:
         yield emulator
 
 

@@ -12,15 +12,22 @@ cookies checked here are the ones the packaged handler sent.
 
 import ast
 import contextlib
+import datetime
+import email
+import email.policy
 import http.client
 import json
 import re
+import subprocess
+import sys
+import urllib.request
 import zipfile
 from dataclasses import dataclass
 from functools import partial
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode, urlsplit
 
+import boto3
 import psycopg2
 import pytest
 from django.conf import settings
@@ -155,8 +162,8 @@ class HttpVisitor:
         return self.request("POST", path, fields=fields, headers=headers)
 
 
-def sign_up_over_http(site, email):
-    visitor = HttpVisitor(site)
+def sign_up_over_http(site, email, address="127.0.0.1"):
+    visitor = HttpVisitor(site, address=address)
     visitor.get(url("signup"))
     reply = visitor.post(url("signup"), email=email, password1=PASSWORD, password2=PASSWORD)
     assert reply.status == 302, reply.text
@@ -166,7 +173,7 @@ def sign_up_over_http(site, email):
 @pytest.fixture(scope="module")
 def member(lambda_local):
     """A visitor who has just signed up (and so is logged in)."""
-    site, _ = lambda_local
+    site = lambda_local.site
     return sign_up_over_http(site, "dora@example.com")
 
 
@@ -187,7 +194,7 @@ def content_security_policy(header):
     ids=["page", "redirect", "not-found", "json", "healthz"],
 )
 def test_every_response_carries_hsts_and_the_security_headers(member, lambda_local, send, status):
-    _, static_origin = lambda_local
+    static_origin = lambda_local.static
     reply = send(member)
     assert reply.status == status
 
@@ -233,7 +240,7 @@ def refusal(reply):
 def test_failed_log_ins_refuse_the_address_they_come_from_whatever_it_claims(lambda_local):
     """Every attempt from one address claims another in X-Forwarded-For: that address is refused, and the
     owner still logs in from another one."""
-    site, _ = lambda_local
+    site = lambda_local.site
     sign_up_over_http(site, "erin@example.com")
 
     def log_in(password, address, claimed):
@@ -270,7 +277,7 @@ def containers(task_root, production, lambda_local, proxy):
     They share what Lambda gives every container of one function: its environment and secrets,
     the proxy to the database lambda-local has migrated and the S3 API holding its static files.
     """
-    _, s3_url = lambda_local
+    s3_url = lambda_local.static
     environment = production.function_environment(s3_url, local_secrets(proxy.url))
     functions = [LocalFunction(task_root, environment, timeout=production.config["timeout_seconds"]) for _ in range(4)]
     yield functions
@@ -287,7 +294,7 @@ def query(database_url, sql, parameters=()):
 def test_concurrent_containers_lose_no_todo_no_tick_and_no_rename(containers, production, database, lambda_local):
     """Two visitors' requests spread over four containers at once: each container adds todos for both; then
     each ticks every other one of its todos while the next container renames them. Nothing is lost."""
-    _, s3_url = lambda_local
+    s3_url = lambda_local.static
     owners = ["fay@example.com", "gus@example.com"]
     todos = 8
 
@@ -363,7 +370,7 @@ def test_a_burst_of_new_visitors_gets_through_many_instances_within_the_database
     """Forty visitors, each from an address of its own, sign up and add a todo at the same moment, and then forty
     more: more instances run than the database has connections for, every password is hashed (Argon2id, a
     large share of a CPU each), and the proxy's few connections serve them all, since none waits on a hash."""
-    site, _ = lambda_local
+    site = lambda_local.site
     visitors = 40
 
     def visit(number):
@@ -390,7 +397,7 @@ def test_a_burst_of_new_visitors_gets_through_many_instances_within_the_database
 def test_a_signed_in_visitors_list_keeps_loading_through_a_flood_of_log_ins(lambda_local, member):
     """Many addresses post log-ins to addresses that have no account, each one hashed, while a member reads
     their list: every page of the member's arrives."""
-    site, _ = lambda_local
+    site = lambda_local.site
     flooders, posts = 24, 3
 
     def flood(number):
@@ -464,7 +471,7 @@ def test_the_whole_journey_sends_nothing_that_would_pin_a_proxy_connection(
     task_root, production, lambda_local, proxy, database
 ):
     """Every page and action of the site, through the packaged function and the proxy, as the database receives them."""
-    _, s3_url = lambda_local
+    s3_url = lambda_local.static
     since = database.log.stat().st_size
     function = LocalFunction(task_root, production.function_environment(s3_url, local_secrets(proxy.url)))
     try:
@@ -486,7 +493,7 @@ def test_the_whole_journey_sends_nothing_that_would_pin_a_proxy_connection(
 
 @pytest.mark.browser
 def test_chromium_runs_the_todo_page_from_the_s3_api_without_a_csp_violation(lambda_local, new_page):
-    site, static_origin = lambda_local
+    site, static_origin, _ = lambda_local
     page = new_page()
     scripts = []
     page.on("response", lambda response: response.request.resource_type == "script" and scripts.append(response))
@@ -507,7 +514,7 @@ def test_chromium_runs_the_todo_page_from_the_s3_api_without_a_csp_violation(lam
 @pytest.mark.browser
 def test_the_todomvc_journeys_in_chromium_through_the_http_api(lambda_local, new_page):
     """Production is an HTTP API (payload 2.0): its cookies, form posts and JSON answers, in a browser."""
-    site, _ = lambda_local
+    site = lambda_local.site
     assert Stage("production").http_api
     journey_with_javascript(new_page(), f"{site}accounts/signup/", email="joy@example.com")
     journey_without_javascript(new_page(java_script_enabled=False), f"{site}accounts/signup/", email="kim@example.com")
@@ -515,6 +522,111 @@ def test_the_todomvc_journeys_in_chromium_through_the_http_api(lambda_local, new
 
 
 def test_outside_the_stage_the_http_api_answers_not_found(lambda_local):
-    site, _ = lambda_local
+    site = lambda_local.site
     reply = HttpVisitor(site).get("/elsewhere/")
     assert (reply.status, json.loads(reply.text)) == (404, {"message": "Not Found"})
+
+
+MAIL = settings.BASE_DIR / "dist" / "mail" / "production"
+
+
+def mails_to(address):
+    """The e-mails the production stage's SES accepted for `address`, as lambda-local wrote them."""
+    messages = [email.message_from_bytes(path.read_bytes(), policy=email.policy.default) for path in MAIL.glob("*.eml")]
+    return [message for message in messages if message["To"] == address]
+
+
+def asynchronous_work_done(lambda_local):
+    with urllib.request.urlopen(f"{lambda_local.lambda_api}/_local/drained?timeout=120", timeout=150) as answer:  # noqa: S310
+        return json.load(answer)
+
+
+def make_invoke(lambda_local, function):
+    """What `make invoke STAGE=production FUNCTION=...` runs, against this lambda-local's Lambda API."""
+    command = [sys.executable, "-m", "deploy.invoke", "--stage", "production", "--function", function]
+    command += ["--endpoint", lambda_local.lambda_api, "--timeout", "120"]
+    return subprocess.run(command, cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=200)
+
+
+def test_the_digest_invoked_twice_leaves_one_e_mail_that_unsubscribes_in_one_click(lambda_local):
+    reader = sign_up_over_http(lambda_local.site, "early@example.com", address="127.0.4.1")
+    reply = reader.post(url("account_settings"), time_zone="UTC", digest_hour="0")
+    assert reply.status == 302, reply.text
+    yesterday = (datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=1)).date()
+    assert reader.post(url("todos:list"), title="Water the plants", due=yesterday.isoformat()).status == 302
+
+    for _ in range(2):
+        invoked = make_invoke(lambda_local, "todo_site.tasks.daily_digests")
+        assert invoked.returncode == 0, invoked.stdout + invoked.stderr
+    (digest,) = mails_to("early@example.com")
+    assert digest["Subject"] == "1 todo due today or overdue"
+    assert "Water the plants (Todos, 1 day overdue)" in digest.get_content()
+    assert digest["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+    # The mail client's one-click unsubscribe: a bare POST, no cookie, no token but the link's.
+    link = urlsplit(digest["List-Unsubscribe"].strip("<>"))
+    assert (
+        f"{link.scheme}://{link.netloc}"
+        == f"{urlsplit(lambda_local.site).scheme}://{urlsplit(lambda_local.site).netloc}"
+    )
+    connection = http.client.HTTPConnection(link.hostname, link.port, timeout=60)
+    body = "List-Unsubscribe=One-Click"
+    connection.request("POST", link.path, body=body, headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert connection.getresponse().status == 200
+    connection.close()
+    assert '<option value="" selected>' in reader.get(url("account_settings")).text
+
+
+def test_a_password_reset_answers_at_once_and_its_e_mail_arrives(lambda_local):
+    visitor = HttpVisitor(lambda_local.site, address="127.0.4.2")
+    sign_up_over_http(lambda_local.site, "forgetful@example.com", address="127.0.4.3")
+    before = asynchronous_work_done(lambda_local)["accepted"]
+    visitor.get(url("password_reset"))
+    assert visitor.post(url("password_reset"), email="forgetful@example.com").status == 302
+    counts = asynchronous_work_done(lambda_local)
+    assert counts["accepted"] == before + 1
+    (message,) = mails_to("forgetful@example.com")
+    assert re.search(r"/production/accounts/password/reset/\S+/\S+/", message.get_content())
+
+
+def test_a_task_that_keeps_failing_is_retried_twice_then_kept_in_the_dead_letter_queue(lambda_local, production):
+    """An e-mail from an address SES has not verified fails each time: Lambda's two retries, then the queue."""
+    message = {
+        "subject": "s",
+        "body": "b",
+        "from_email": "todo@unverified.example",
+        "to": ["x@example.com"],
+        "headers": {},
+    }
+    event = {"command": "zappa.asynchronous.route_lambda_task", "task_path": "accounts.mail.deliver"}
+    event.update(capture_response=False, response_id=None, args=[message], kwargs={})
+    before = asynchronous_work_done(lambda_local)
+    client = boto3.client(
+        "lambda",
+        endpoint_url=lambda_local.lambda_api,
+        region_name="us-east-1",
+        aws_access_key_id="x",
+        aws_secret_access_key="y",
+    )
+    assert (
+        client.invoke(FunctionName=production.lambda_name, InvocationType="Event", Payload=json.dumps(event))[
+            "StatusCode"
+        ]
+        == 202
+    )
+    after = asynchronous_work_done(lambda_local)
+    assert (after["retried"] - before["retried"], after["dead_lettered"] - before["dead_lettered"]) == (2, 1)
+    sqs = boto3.client(
+        "sqs",
+        endpoint_url=lambda_local.static,
+        region_name="us-east-1",
+        aws_access_key_id="x",
+        aws_secret_access_key="y",
+    )
+    queue = sqs.get_queue_url(QueueName=production.dead_letter_queue)["QueueUrl"]
+    (kept,) = sqs.receive_message(QueueUrl=queue, MessageAttributeNames=["All"])["Messages"]
+    assert json.loads(kept["Body"]) == event
+    assert (
+        "Did not have authority to send from email todo@unverified.example"
+        in (kept["MessageAttributes"]["ErrorMessage"]["StringValue"])
+    )

@@ -11,7 +11,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils.module_loading import import_string
 
-from deploy.s3_emulator import CREDENTIALS, REGION
+from deploy.aws_emulator import CREDENTIALS, REGION
 
 from .support import production_settings
 

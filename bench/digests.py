@@ -1,0 +1,148 @@
+"""
+`make digests`: the daily digest's fan-out through the production zip behind `make lambda-local`, with one,
+two and four senders (DIGEST_WORKERS) side by side.
+
+For each, on a PostgreSQL server of its own, it makes USERS users whose digest is due now (each with an
+overdue todo), delivers the scheduled event as EventBridge does (`make invoke`) and waits until every
+asynchronous invocation it started has ended. It measures the time to send them all, the e-mails sent (the
+.eml files lambda-local wrote), the most sent in one second (the rate's count in the database, which must
+stay within EMAIL_SEND_RATE), the asynchronous invocations and their billed seconds, and the instances
+started. SES here is moto's, which answers in milliseconds where SES takes tens: the figures show what the
+rate and the hand-offs cost, not SES's latency. Writes docs/DIGESTS.md and prints the headline lines.
+"""
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import boto3
+import psycopg2
+
+from deploy.aws_emulator import CREDENTIALS
+from deploy.database import ThrowawayPostgres
+from deploy.lambda_local import background as lambda_local
+from deploy.stage import BASE_DIR, Stage
+
+DOCS = BASE_DIR / "docs"
+MAIL = BASE_DIR / "dist" / "mail" / "production"
+SEED = """
+from accounts.models import User, email_key
+from todos.models import Todo, TodoList
+import datetime
+users = User.objects.bulk_create(
+    User(email=f"reader{n}@example.com", email_key=email_key(f"reader{n}@example.com"), digest_hour=0)
+    for n in range({users})
+)
+lists = TodoList.objects.bulk_create(TodoList(owner=user, name="Todos", is_default=True) for user in users)
+Todo.objects.bulk_create(
+    Todo(owner=user, todo_list=todo_list, title="Overdue", due=datetime.date(2026, 1, 1), position=0)
+    for user, todo_list in zip(users, lists)
+)
+"""
+
+
+def lambda_client(url):
+    return boto3.client(
+        "lambda",
+        endpoint_url=url,
+        region_name="us-east-1",
+        aws_access_key_id=CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+    )
+
+
+def measure(workers, package, users, folder):
+    stage = Stage("production")
+    stats = Path(folder) / f"pool-{workers}.json"
+    with ThrowawayPostgres(max_connections=25) as database:
+        options = ["--proxy-pool", "4", "--environment", f"DIGEST_WORKERS={workers}", "--stats", str(stats)]
+        log = Path(folder) / f"lambda-local-{workers}.log"
+        with lambda_local(package, database.url, log, stage="production", options=options) as running:
+            client = lambda_client(running.lambda_api)
+            seeded = client.invoke(
+                FunctionName=stage.lambda_name, Payload=json.dumps({"raw_command": SEED.format(users=users)})
+            )
+            if seeded.get("FunctionError"):
+                sys.exit(f"seeding failed: {seeded['Payload'].read().decode()}")
+            started = time.monotonic()
+            command = [sys.executable, "-m", "deploy.invoke", "--stage", "production"]
+            command += ["--function", "todo_site.tasks.daily_digests", "--endpoint", running.lambda_api]
+            subprocess.run(command, cwd=BASE_DIR, check=True, capture_output=True, timeout=1800)
+            seconds = time.monotonic() - started
+            with open_url(f"{running.lambda_api}/_local/drained?timeout=1") as answer:
+                counts = json.load(answer)
+            sent = len(list(MAIL.glob("*.eml")))
+            with psycopg2.connect(database.admin_url) as connection, connection.cursor() as cursor:
+                cursor.execute("SELECT max(sent), count(*) FROM accounts_sendingsecond")
+                peak, busy_seconds = cursor.fetchone()
+                cursor.execute("SELECT count(*), count(sent_at) FROM todos_digest")
+                claims, sent_claims = cursor.fetchone()
+    pool = json.loads(stats.read_text())
+    return {
+        "workers": workers,
+        "users": users,
+        "seconds": round(seconds, 1),
+        "sent": sent,
+        "claims_sent": sent_claims,
+        "claims": claims,
+        "per_second": round(sent / seconds, 1),
+        "peak_in_a_second": peak,
+        "sending_seconds": busy_seconds,
+        "invocations": counts["accepted"],
+        "billed_seconds": round(counts["busy_seconds"], 1),
+        "instances": pool["peak_instances"],
+    }
+
+
+def open_url(url):
+    return urllib.request.urlopen(url, timeout=60)  # noqa: S310 - loopback only
+
+
+def report(results, rate):
+    lines = [
+        "# The daily digest's fan-out",
+        "",
+        "Written by `make digests` (bench/digests.py): the production zip behind `make lambda-local`, "
+        f"{results[0]['users']} users due at once, SES's rate {rate} a second, moto's SES.",
+        "",
+        "| Senders | Time to send all | E-mails sent | Per second | Most in one second | Invocations | "
+        "Billed seconds | Instances |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for result in results:
+        columns = ["workers", "seconds", "sent", "per_second", "peak_in_a_second", "invocations", "billed_seconds"]
+        cells = [str(result[column]) for column in [*columns, "instances"]]
+        cells[1] += " s"
+        lines.append(f"| {' | '.join(cells)} |")
+    lines += ["", "```json", json.dumps(results, indent=2), "```", ""]
+    (DOCS / "DIGESTS.md").write_text("\n".join(lines))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m bench.digests", description=__doc__.split("\n\n")[0].strip())
+    parser.add_argument("--zip", type=Path, default=BASE_DIR / "dist" / "todo-site-production.zip")
+    parser.add_argument("--users", type=int, default=300)
+    parser.add_argument("--workers", default="1,2,4")
+    args = parser.parse_args(argv)
+    rate = 14
+    results = []
+    with tempfile.TemporaryDirectory(prefix="digests-") as folder:
+        for workers in [int(number) for number in args.workers.split(",")]:
+            result = measure(workers, args.zip, args.users, folder)
+            results.append(result)
+            print(
+                f"digest_senders_{workers}: {result['sent']} of {result['users']} e-mails in {result['seconds']} s, "
+                f"at most {result['peak_in_a_second']} in a second, {result['invocations']} invocations, "
+                f"{result['billed_seconds']} billed seconds, {result['instances']} instances",
+                flush=True,
+            )
+    report(results, rate)
+
+
+if __name__ == "__main__":
+    main()
