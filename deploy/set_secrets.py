@@ -24,7 +24,7 @@ import boto3
 from .stage import SETTINGS_FILE, Stage
 from .stage_from_stack import outputs as stack_outputs
 
-REQUIRED = ("SECRET_KEY", "DATABASE_URL", "EMAIL_URL")
+REQUIRED = ("SECRET_KEY", "DATABASE_URL")
 
 
 class SecretsError(Exception):

@@ -4,9 +4,10 @@ Write a stage of zappa_settings.json from the outputs of its CloudFormation stac
     .venv-package/bin/python -m deploy.stage_from_stack production
 
 Reads the stack `todo-site-<stage>-infrastructure` and writes into the stage its region, code bucket,
-role, subnets and security group, static bucket and allowed hosts (the custom domain's too, and its
-origin as a trusted CSRF origin): every account-, region- or resource-specific value the stage holds,
-so nothing is edited by hand. Other keys and variables of the stage stay as they are. Prints what changed.
+role, subnets and security group, static bucket, allowed hosts (the custom domain's too, its origin as a
+trusted CSRF origin and the site's address), the sender of e-mails and the failed tasks' queue: every
+account-, region- or resource-specific value the stage holds, so nothing is edited by hand. Other keys
+and variables of the stage stay as they are. Prints what changed.
 """
 
 import argparse
@@ -32,10 +33,15 @@ def stage_settings(outputs, variables):
     """The settings of a stage from its stack's outputs; `variables` are the stage's environment variables now."""
     region = outputs["Region"]
     hosts = [f".execute-api.{region}.amazonaws.com"]
-    variables = {**variables, "AWS_STORAGE_BUCKET_NAME": outputs["StaticBucket"]}
+    variables = {
+        **variables,
+        "AWS_STORAGE_BUCKET_NAME": outputs["StaticBucket"],
+        "DEFAULT_FROM_EMAIL": f"todo@{outputs['MailDomain']}",
+    }
     if outputs.get("DomainName"):
         hosts.append(outputs["DomainName"])
         variables["CSRF_TRUSTED_ORIGINS"] = f"https://{outputs['DomainName']}"
+        variables["SITE_URL"] = f"https://{outputs['DomainName']}/"
     variables["ALLOWED_HOSTS"] = ",".join(hosts)
     return {
         "aws_region": region,
@@ -46,6 +52,7 @@ def stage_settings(outputs, variables):
             "SubnetIds": outputs["SubnetIds"].split(","),
             "SecurityGroupIds": [outputs["FunctionSecurityGroupId"]],
         },
+        "dead_letter_arn": outputs["FailedTasksQueueArn"],
         "aws_environment_variables": variables,
     }
 

@@ -116,6 +116,8 @@ def test_a_custom_domain_serves_the_site_at_its_root_and_trusts_its_own_origin_o
         "SubnetIds": "subnet-1,subnet-2",
         "FunctionSecurityGroupId": "sg-1",
         "DomainName": "todo.example.com",
+        "MailDomain": "example.com",
+        "FailedTasksQueueArn": "arn:aws:sqs:us-east-1:210987654321:todo-site-dev-failed-tasks",
     }
     write_stage("dev", outputs, settings_file)
     handler = build_lambda_handler(Stage("dev", settings_file))

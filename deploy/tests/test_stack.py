@@ -38,9 +38,11 @@ MOTO_GAPS = {
     "AWS::S3::BucketPolicy",
     "AWS::SecretsManager::Secret",
     "AWS::SecretsManager::SecretTargetAttachment",
+    "AWS::SES::EmailIdentity",
     "AWS::SNS::Subscription",
 }
 ALARM_EMAIL = "ops@example.com"
+MAIL_DOMAIN = "todo.example.com"
 
 
 def test_cfn_lint_passes_on_the_template():
@@ -104,7 +106,7 @@ def aws(monkeypatch):
 
 
 def create_stack(stage, **parameters):
-    parameters = {"Stage": stage, "AlarmEmail": ALARM_EMAIL, **parameters}
+    parameters = {"Stage": stage, "AlarmEmail": ALARM_EMAIL, "MailDomain": MAIL_DOMAIN, **parameters}
     client = boto3.client("cloudformation")
     client.create_stack(
         StackName=stack_name(stage),
@@ -137,9 +139,12 @@ def test_the_outputs_name_the_stages_resources(production):
         ec2.describe_internet_gateways(Filters=[{"Name": "attachment.vpc-id", "Values": [vpc]}])["InternetGateways"]
         == []
     )
-    filters = [{"Name": "vpc-id", "Values": [vpc]}, {"Name": "vpc-endpoint-type", "Values": ["Gateway"]}]
-    (endpoint,) = ec2.describe_vpc_endpoints(Filters=filters)["VpcEndpoints"]
-    assert endpoint["ServiceName"] == "com.amazonaws.us-east-1.s3"
+    endpoints = ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["VpcEndpoints"]
+    assert {(endpoint["VpcEndpointType"], endpoint["ServiceName"]) for endpoint in endpoints} == {
+        ("Gateway", "com.amazonaws.us-east-1.s3"),
+        ("Interface", "com.amazonaws.us-east-1.email"),
+        ("Interface", "com.amazonaws.us-east-1.lambda"),
+    }
     buckets = {bucket["Name"] for bucket in boto3.client("s3").list_buckets()["Buckets"]}
     assert {production["CodeBucket"], production["StaticBucket"]} <= buckets
     assert production["FunctionRoleArn"].endswith(":role/todo-site-production")
@@ -219,7 +224,8 @@ def test_only_lambda_may_assume_the_functions_role(production):
 
 
 def test_the_functions_role_reaches_only_the_stages_own_resources(production):
-    """Its log group, its static files and its network interfaces; the one "*" is EC2's Describe calls."""
+    """Its log group, its static files, its network interfaces, its mail domain, itself (its asynchronous tasks)
+    and its failed tasks' queue; the one "*" is EC2's Describe calls."""
     granted = {}
     for statement, actions, resources in statements(role_policy("todo-site-production")):
         assert statement["Effect"] == "Allow"
@@ -235,14 +241,45 @@ def test_the_functions_role_reaches_only_the_stages_own_resources(production):
     assert granted["s3:PutObject"] == granted["s3:GetObject"] == {f"arn:aws:s3:::{bucket}/static/*"}
     subnets = {f"arn:aws:ec2:us-east-1:{account}:subnet/{subnet}" for subnet in production["SubnetIds"].split(",")}
     assert subnets <= granted["ec2:CreateNetworkInterface"]
+    identity = f"arn:aws:ses:us-east-1:{account}:identity/{MAIL_DOMAIN}"
+    function = f"arn:aws:lambda:us-east-1:{account}:function:todo-site-production"
+    assert granted["ses:SendRawEmail"] == {identity}
+    assert granted["lambda:InvokeFunction"] == {function}
+    assert granted["sqs:SendMessage"] == {production["FailedTasksQueueArn"]}
+    assert production["FailedTasksQueueArn"] == f"arn:aws:sqs:us-east-1:{account}:todo-site-production-failed-tasks"
+    own = (log_group, f"arn:aws:s3:::{bucket}", f"arn:aws:ec2:us-east-1:{account}:", identity, function)
     outside = [
         resource
         for resources in granted.values()
         for resource in resources
-        if resource != "*"
-        and not resource.startswith((log_group, f"arn:aws:s3:::{bucket}", f"arn:aws:ec2:us-east-1:{account}:"))
+        if resource != "*" and not resource.startswith(own) and resource != production["FailedTasksQueueArn"]
     ]
     assert outside == []
+
+
+def test_the_function_sends_e_mail_only_from_its_domain(production):
+    (statement,) = [
+        statement
+        for statement, actions, _ in statements(role_policy("todo-site-production"))
+        if "ses:SendRawEmail" in actions
+    ]
+    assert statement["Condition"] == {"StringLike": {"ses:FromAddress": f"*@{MAIL_DOMAIN}"}}
+
+
+def test_a_task_kept_in_the_failed_tasks_queue_raises_an_alarm():
+    """Moto creates no alarms: the template's, read as CloudFormation would resolve it."""
+    alarm = template()["Resources"]["FailedTasksAlarm"]["Properties"]
+    assert (alarm["Namespace"], alarm["MetricName"]) == ("AWS/SQS", "ApproximateNumberOfMessagesVisible")
+    assert alarm["Dimensions"] == [{"Name": "QueueName", "Value": {"Fn::GetAtt": ["FailedTasksQueue", "QueueName"]}}]
+    assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (1, "GreaterThanOrEqualToThreshold")
+    assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+
+
+def test_the_failed_tasks_queue_keeps_them_two_weeks_encrypted(production):
+    sqs = boto3.client("sqs")
+    url = sqs.get_queue_url(QueueName="todo-site-production-failed-tasks")["QueueUrl"]
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert (attributes["MessageRetentionPeriod"], attributes["SqsManagedSseEnabled"]) == ("1209600", "true")
 
 
 def deployer_policy(arn):
@@ -281,6 +318,8 @@ def test_the_stage_written_from_the_outputs_keeps_no_placeholder(production, tmp
     }
     assert stage.config["aws_environment_variables"]["AWS_STORAGE_BUCKET_NAME"] == production["StaticBucket"]
     assert stage.config["aws_environment_variables"]["CONN_MAX_AGE"] == "300"
+    assert stage.config["aws_environment_variables"]["DEFAULT_FROM_EMAIL"] == f"todo@{MAIL_DOMAIN}"
+    assert stage.config["dead_letter_arn"] == production["FailedTasksQueueArn"]
     written = json.dumps(stage.config)
     for placeholder in ("change-me", "123456789012", "subnet-0aaaa", "subnet-0bbbb", "sg-0cccc"):
         assert placeholder not in written
@@ -295,6 +334,7 @@ def test_a_custom_domain_is_an_allowed_host_and_a_trusted_origin(aws, tmp_path):
     variables = Stage("dev", settings_file).config["aws_environment_variables"]
     assert variables["ALLOWED_HOSTS"].split(",") == [".execute-api.us-east-1.amazonaws.com", "todo.example.com"]
     assert variables["CSRF_TRUSTED_ORIGINS"] == "https://todo.example.com"
+    assert variables["SITE_URL"] == "https://todo.example.com/"
 
 
 def test_database_url_is_composed_from_the_secret_and_the_proxys_endpoint(aws):
@@ -327,11 +367,12 @@ def test_the_stage_from_the_stack_deploys_updates_and_undeploys(dev, tmp_path, l
     assert function["VpcConfig"]["SubnetIds"] == dev["SubnetIds"].split(",")
     assert function["VpcConfig"]["SecurityGroupIds"] == [dev["FunctionSecurityGroupId"]]
     assert function["Environment"]["Variables"]["AWS_STORAGE_BUCKET_NAME"] == dev["StaticBucket"]
+    assert function["DeadLetterConfig"] == {"TargetArn": dev["FailedTasksQueueArn"]}
 
-    secrets = {"SECRET_KEY": "k" * 50, "DATABASE_URL": "postgres://todo:pw@db:5432/todo", "EMAIL_URL": "consolemail://"}
+    secrets = {"SECRET_KEY": "k" * 50, "DATABASE_URL": "postgres://todo:pw@db:5432/todo"}
     monkeypatch.setattr("sys.stdin", io.StringIO("".join(f"{name}={value}\n" for name, value in secrets.items())))
     set_secrets.main(["dev", "--settings-file", str(settings_file)])
-    assert "now holds DATABASE_URL, EMAIL_URL, SECRET_KEY" in capsys.readouterr().out
+    assert "now holds DATABASE_URL, SECRET_KEY" in capsys.readouterr().out
 
     zappa(settings_file, "update", "dev", "--zip", str(lambda_zip))
     assert "Your updated Zappa deployment is live!" in capsys.readouterr().out

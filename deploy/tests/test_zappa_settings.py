@@ -53,10 +53,27 @@ def test_each_stage_runs_with_its_own_role(stage):
     assert stage.config["role_name"] == stage.lambda_name
 
 
+def scheduled(stage):
+    return {event["function"]: event for event in stage.config["events"]}
+
+
 def test_expired_sessions_are_cleared_daily(stage):
-    (event,) = stage.config["events"]
+    event = scheduled(stage)["todo_site.tasks.clear_expired"]
     assert event["expression"] == "rate(1 day)"
     assert callable(import_string(event["function"]))
+
+
+def test_the_digest_is_looked_for_every_quarter_of_an_hour(stage):
+    """Every zone's hour has a run in it, those a quarter or half an hour off UTC's too (India, Nepal)."""
+    event = scheduled(stage)["todo_site.tasks.daily_digests"]
+    assert event["expression"] == "rate(15 minutes)"
+    assert "digest" in event["description"]
+    assert callable(import_string(event["function"]))
+
+
+def test_failed_asynchronous_tasks_go_to_the_stages_queue(stage):
+    """Zappa's dead_letter_arn: where Lambda sends a task that failed three times (its name is the stack's)."""
+    assert stage.config["dead_letter_arn"].endswith(f":todo-site-{stage.name}-failed-tasks")
 
 
 def test_the_database_is_reached_inside_the_vpc(stage):
