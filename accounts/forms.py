@@ -102,7 +102,7 @@ class LoginThrottleMixin:
                 raise
             refusal = attempt.failed()
             if attempt.took_lock:
-                notices.send_lock_notice(self.request, key)
+                notices.send_lock_notice(key)
             raise refusal or error from None
         attempt.succeeded()
         return self.cleaned_data
@@ -178,7 +178,9 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
             super().save(*args, **kwargs)
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs):
-        """Hand the e-mail to an asynchronous task: the page answers without waiting for the mail service."""
+        """Hand the e-mail to an asynchronous task: the page answers without waiting for the mail service. Its link
+        is on the site's own address (SITE_URL), whichever host the request came to."""
+        context = {**context, "link": mail.site_url("password_reset_confirm", context["uid"], context["token"])}
         subject = "".join(render_to_string(subject_template_name, context).splitlines())
         mail.send(EmailMessage(subject, render_to_string(email_template_name, context), from_email, [to_email]))
 

@@ -16,6 +16,7 @@ from django.core import signing
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import get_script_prefix, reverse
 
 from todo_site.background import background
 
@@ -99,6 +100,14 @@ def take_slot(deadline=None):
 def forget_slots():
     """Delete the counts of seconds past (the daily clean-up)."""
     return SendingSecond.objects.filter(second__lt=int(time.time()) - 60).delete()[0]
+
+
+def site_url(name, *args):
+    """The address of a page for an e-mail: settings.SITE_URL and the page's path, whichever host a request came
+    to (an e-mail links to the site's own address) and whatever script prefix (the stage) the last request
+    left to this instance, which a task it runs next would otherwise put in twice."""
+    path = reverse(name, args=args).removeprefix(get_script_prefix())
+    return f"{settings.SITE_URL.rstrip('/')}/{path}"
 
 
 def unsubscribe_token(user):

@@ -5,7 +5,6 @@ import logging
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -16,14 +15,14 @@ from .models import User
 logger = logging.getLogger(__name__)
 
 
-def send_lock_notice(request, key):
+def send_lock_notice(key):
     """Tell the owner of the account `key`, if there is one that can log in, that its lock engaged, with a
     link that resets the password (and so lifts the lock)."""
     user = User.objects.filter(email_key=key, is_active=True).first()
     if user is None or not user.has_usable_password():
         return
     uidb64, token = urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)
-    link = request.build_absolute_uri(reverse("password_reset_confirm", kwargs={"uidb64": uidb64, "token": token}))
+    link = mail.site_url("password_reset_confirm", uidb64, token)
     context = {"email": user.email, "link": link}
     with translation.override(user.language):
         subject = render_to_string("accounts/lock_notice_subject.txt", context).strip()

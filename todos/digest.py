@@ -33,7 +33,6 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts import mail
@@ -72,9 +71,13 @@ def due_recipients(now=None):
 
 
 def dispatch(now=None):
-    """Hand the users due a digest to settings.DIGEST_WORKERS asynchronous batches; the number handed on."""
-    recipients = due_recipients(now)
+    """Hand the users due a digest to settings.DIGEST_WORKERS asynchronous batches; the number handed on.
+
+    At most DIGEST_BATCH_SIZE a batch: an asynchronous invocation's event is at most 256 KB. Whoever is left
+    over is still due at the next run, a quarter of an hour later.
+    """
     workers = settings.DIGEST_WORKERS
+    recipients = due_recipients(now)[: workers * settings.DIGEST_BATCH_SIZE]
     for batch in (recipients[index::workers] for index in range(workers)):
         if batch:
             send_digests(batch)
@@ -89,6 +92,8 @@ def send_digests(recipients):
     failed = []
     for index, (user_id, day) in enumerate(recipients):
         try:
+            if time.monotonic() > deadline:
+                raise mail.NoSendingSlot("out of time")
             send_digest(user_id, date.fromisoformat(day), deadline=deadline)
         except mail.NoSendingSlot:
             send_digests(recipients[index:])
@@ -134,16 +139,15 @@ def send_digest(user_id, day, deadline=None):
 def digest_message(user, day, todos):
     """The digest e-mail of `todos` (settings.DIGEST_MAX_TODOS of them, one more if there are more)."""
     limit = settings.DIGEST_MAX_TODOS
-    site = settings.SITE_URL.rstrip("/")
-    unsubscribe = site + reverse("digest_unsubscribe", args=[mail.unsubscribe_token(user)])
+    unsubscribe = mail.site_url("digest_unsubscribe", mail.unsubscribe_token(user))
     with translation.override(user.language):
         context = {
             "todos": todos[:limit],
             "more": len(todos) > limit,
             "count": len(todos[:limit]),
             "today": day,
-            "today_url": site + reverse("today"),
-            "settings_url": site + reverse("account_settings"),
+            "today_url": mail.site_url("today"),
+            "settings_url": mail.site_url("account_settings"),
             "unsubscribe_url": unsubscribe,
         }
         subject = render_to_string("todos/digest_subject.txt", context).strip()

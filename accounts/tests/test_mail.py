@@ -9,7 +9,6 @@ import pytest
 from django.core import mail as outbox
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
-from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
 
@@ -125,7 +124,7 @@ def test_the_lock_notice_is_in_the_owners_language(user):
     user.language = "zh-hans"
     user.save()
     with translation.override("en"):
-        notices.send_lock_notice(RequestFactory().get("/"), user.email_key)
+        notices.send_lock_notice(user.email_key)
     (message,) = outbox.outbox
     assert message.to == [user.email]
     with translation.override("zh-hans"):

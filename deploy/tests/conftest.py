@@ -145,14 +145,16 @@ def iam_action(service_model, operation_name):
 @pytest.fixture
 def zappa(monkeypatch):
     """Run a Zappa command with a settings file: zappa(settings_file, "deploy", ...); `zappa.calls` collects the
-    IAM actions of the AWS calls it makes."""
+    IAM actions of the AWS calls it makes, `zappa.requests` each call's operation and parameters."""
     calls = set()
+    requests = []
     recording = False
     make_api_call = botocore.client.BaseClient._make_api_call
 
     def call(client, operation_name, api_params):
         if recording:
             calls.add(iam_action(client.meta.service_model, operation_name))
+            requests.append((operation_name, api_params))
         if operation_name == "ListFunctionUrlConfigs":
             # Moto gap: no ListFunctionUrlConfigs, which `update` calls to remove function URLs
             # that a stage without `function_url_enabled` never had. AWS answers with none.
@@ -169,4 +171,5 @@ def zappa(monkeypatch):
 
     monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", call)
     zappa.calls = calls
+    zappa.requests = requests
     return zappa

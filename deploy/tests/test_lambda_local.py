@@ -1,5 +1,7 @@
 """The todo journeys in Chromium against `make lambda-local`: the zip behind the local API Gateway."""
 
+import email
+import email.policy
 import json
 import re
 import urllib.error
@@ -9,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from deploy.lambda_local import background as lambda_local_in_background
+from deploy.stage import BASE_DIR
 from todos.tests.journeys import journey_with_javascript, journey_without_javascript, sign_up
 
 pytestmark = [pytest.mark.lambda_package, pytest.mark.browser]
@@ -16,19 +19,19 @@ pytestmark = [pytest.mark.lambda_package, pytest.mark.browser]
 
 @pytest.fixture(scope="module")
 def lambda_local(lambda_zip, scratch_database, tmp_path_factory):
-    """`make lambda-local ADMIN=root@example.com`; yields the site's and the S3 URL, and the log."""
+    """`make lambda-local ADMIN=root@example.com`; yields the site's and the S3 URL, the log and the Lambda API."""
     log = tmp_path_factory.mktemp("lambda-local") / "stderr.log"
     with lambda_local_in_background(lambda_zip, scratch_database, log, admin="root@example.com") as (
         site,
         static_origin,
-        _,
+        lambda_api,
     ):
-        yield site, static_origin, log
+        yield site, static_origin, log, lambda_api
 
 
 def test_the_todomvc_journey_with_javascript(lambda_local, new_page):
     """Scripts and styles come from the S3 API, as the Content-Security-Policy allows."""
-    site, static_origin, _ = lambda_local
+    site, static_origin, _, _ = lambda_local
     page = new_page()
     loaded = []
     page.on("response", lambda response: loaded.append((response.url, response.status)))
@@ -43,7 +46,7 @@ def test_the_todomvc_journey_with_javascript(lambda_local, new_page):
 
 
 def test_the_todomvc_journey_without_javascript(lambda_local, new_page):
-    site, _, _ = lambda_local
+    site, _, _, _ = lambda_local
     journey_without_javascript(new_page(java_script_enabled=False), f"{site}accounts/signup/", email="bob@example.com")
 
 
@@ -63,7 +66,7 @@ def choose_password(page, link, password):
 
 def test_the_administrator_given_to_lambda_local_chooses_a_password_and_signs_in(lambda_local, new_page):
     """make lambda-local ADMIN=root@example.com prints the administrator's one-time link."""
-    site, _, log = lambda_local
+    site, _, log, _ = lambda_local
     page = new_page()
     choose_password(page, reset_links(site, log)[0], "a-Chosen-admin-Pass-7")
     page.goto(f"{site}admin/")
@@ -73,23 +76,35 @@ def test_the_administrator_given_to_lambda_local_chooses_a_password_and_signs_in
     expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
 
 
-def test_a_password_reset_link_in_the_log_leads_back_to_the_local_site(lambda_local, new_page):
-    site, _, log = lambda_local
+def mailed_reset_links(site):
+    """The reset links of the e-mails the stage's SES accepted, which lambda-local writes to dist/mail/dev/."""
+    messages = [
+        email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        for path in sorted((BASE_DIR / "dist" / "mail" / "dev").glob("*.eml"))
+    ]
+    pattern = rf"^{re.escape(site)}accounts/password/reset/\S+$"
+    return [link for message in messages for link in re.findall(pattern, message.get_content(), re.MULTILINE)]
+
+
+def test_a_mailed_password_reset_link_leads_back_to_the_local_site(lambda_local, new_page):
+    site, _, _, lambda_api = lambda_local
     page = new_page()
     sign_up(page, f"{site}accounts/signup/", "carol@example.com")
     page.get_by_role("button", name="Log out").click()
-    links_before = reset_links(site, log)
     page.goto(f"{site}accounts/password/reset/")
     page.fill("input[name=email]", "carol@example.com")
     page.get_by_role("button", name="Send the link").click()
     expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
 
-    (link,) = reset_links(site, log)[len(links_before) :]
+    # The e-mail left from an asynchronous task: wait until the function's tasks are done.
+    with urllib.request.urlopen(f"{lambda_api}/_local/drained?timeout=60", timeout=90) as answer:  # noqa: S310
+        assert json.load(answer)["drained"]
+    (link,) = mailed_reset_links(site)
     choose_password(page, link, "a-Brand-new-Pass-42")
 
 
 def test_outside_the_stage_the_gateway_answers_forbidden(lambda_local):
-    site, _, _ = lambda_local
+    site, _, _, _ = lambda_local
     with pytest.raises(urllib.error.HTTPError) as error:
         urllib.request.urlopen(site.removesuffix("dev/"))  # noqa: S310 - the bridge's http URL
     assert error.value.code == 403

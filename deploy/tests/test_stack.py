@@ -367,7 +367,9 @@ def test_the_stage_from_the_stack_deploys_updates_and_undeploys(dev, tmp_path, l
     assert function["VpcConfig"]["SubnetIds"] == dev["SubnetIds"].split(",")
     assert function["VpcConfig"]["SecurityGroupIds"] == [dev["FunctionSecurityGroupId"]]
     assert function["Environment"]["Variables"]["AWS_STORAGE_BUCKET_NAME"] == dev["StaticBucket"]
-    assert function["DeadLetterConfig"] == {"TargetArn": dev["FailedTasksQueueArn"]}
+    # Moto keeps no dead-letter configuration: what Zappa asked Lambda for.
+    (created,) = [parameters for operation, parameters in zappa.requests if operation == "CreateFunction"]
+    assert created["DeadLetterConfig"] == {"TargetArn": dev["FailedTasksQueueArn"]}
 
     secrets = {"SECRET_KEY": "k" * 50, "DATABASE_URL": "postgres://todo:pw@db:5432/todo"}
     monkeypatch.setattr("sys.stdin", io.StringIO("".join(f"{name}={value}\n" for name, value in secrets.items())))

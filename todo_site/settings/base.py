@@ -217,4 +217,6 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000/")
 # function's timeout is 30 s), and the todos one e-mail lists.
 DIGEST_WORKERS = env.int("DIGEST_WORKERS", default=2)
 DIGEST_WORKER_SECONDS = 20
+# Users one batch names: its event, about 22 bytes each, stays far inside Lambda's 256 KB for asynchronous events.
+DIGEST_BATCH_SIZE = 5000
 DIGEST_MAX_TODOS = 50
