@@ -9,8 +9,10 @@ Lambda. A send that fails raises, so that Lambda retries it and, after its retri
 function's dead-letter queue, which raises an alarm: no e-mail is lost without a trace.
 """
 
+import logging
 import time
 
+from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnectionError
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
@@ -22,6 +24,7 @@ from todo_site.background import background
 
 from .models import SendingSecond, User
 
+logger = logging.getLogger(__name__)
 UNSUBSCRIBE_SALT = "accounts.mail.unsubscribe"
 # Headers that hold URLs in angle brackets (RFC 2369). Python's mail policy folds a line over 78 characters,
 # and a URL has no space to fold at, so it would write it as RFC 2047 encoded words, which no mail client reads
@@ -49,16 +52,27 @@ class NoSendingSlot(Exception):
 
 
 def send(message):
-    """Send an EmailMessage (plain text, with its headers) from an asynchronous task."""
-    deliver(
-        {
-            "subject": message.subject,
-            "body": message.body,
-            "from_email": message.from_email,
-            "to": message.to,
-            "headers": message.extra_headers,
-        }
-    )
+    """Send an EmailMessage (plain text, with its headers) from an asynchronous task. If the task cannot be
+    started (Lambda's API unreachable), the error is logged, where the stack's alarm finds it, and the
+    request goes on: a page answers the same whether or not an e-mail was due."""
+    try:
+        deliver(
+            {
+                "subject": message.subject,
+                "body": message.body,
+                "from_email": message.from_email,
+                "to": message.to,
+                "headers": message.extra_headers,
+            }
+        )
+    except Exception:
+        logger.exception("E-mail not sent: %r to %s could not be handed to its task.", message.subject, message.to)
+
+
+def surely_not_sent(error):
+    """Whether a send that raised `error` certainly left nothing with the mail service: it was refused (SES
+    answered with an error) or never reached it. A timeout is not: the message may have gone."""
+    return isinstance(error, (NoSendingSlot, ClientError, EndpointConnectionError, ConnectTimeoutError))
 
 
 @background
@@ -116,7 +130,8 @@ def unsubscribe_token(user):
 
 
 def unsubscriber(token):
-    """The account a token of unsubscribe_token() names, or None for a forged, altered or stale one."""
+    """The account a token of unsubscribe_token() names, or None for a forged or altered one, or one of an
+    account deleted since."""
     try:
         pk = signing.loads(token, salt=UNSUBSCRIBE_SALT)
     except signing.BadSignature:

@@ -1,7 +1,5 @@
 """E-mails the accounts app sends on its own, apart from Django's password-reset e-mail: in the owner's language."""
 
-import logging
-
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
@@ -11,8 +9,6 @@ from django.utils.http import urlsafe_base64_encode
 
 from . import mail
 from .models import User
-
-logger = logging.getLogger(__name__)
 
 
 def send_lock_notice(key):
@@ -27,9 +23,4 @@ def send_lock_notice(key):
     with translation.override(user.language):
         subject = render_to_string("accounts/lock_notice_subject.txt", context).strip()
         body = render_to_string("accounts/lock_notice_email.txt", context)
-    message = EmailMessage(subject, body, to=[user.email])
-    try:
-        mail.send(message)
-    except Exception:
-        # The visitor who set the lock off gets the same refusal whether or not the owner could be told.
-        logger.exception("The lock notice to account %s could not be sent.", user.pk)
+    mail.send(EmailMessage(subject, body, to=[user.email]))

@@ -12,6 +12,7 @@ On AWS, `zappa invoke <stage> <function>` runs the function itself.
 import argparse
 import json
 import sys
+import urllib.error
 import urllib.request
 import uuid
 from datetime import UTC, datetime
@@ -66,26 +67,33 @@ def main(argv=None):
         aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
     )
     try:
+        before = counts(args.endpoint, 0)
         client.invoke(FunctionName=stage.lambda_name, InvocationType="Event", Payload=json.dumps(event))
-    except EndpointConnectionError:
+    except (urllib.error.URLError, EndpointConnectionError):
         parser.exit(
             1, f"{parser.prog}: nothing answers at {args.endpoint}: start `make lambda-local STAGE={stage.name}`\n"
         )
     print(f"Delivered the scheduled event of {args.function} to {stage.lambda_name}", flush=True)
-    url = f"{args.endpoint}/_local/drained?timeout={args.timeout}"
-    try:
-        with urllib.request.urlopen(url, timeout=args.timeout + 30) as response:  # noqa: S310 - loopback only
-            counts = json.load(response)
-    except urllib.error.HTTPError as error:
-        counts = json.load(error)
+    after = counts(args.endpoint, args.timeout)
+    done = {name: after[name] - before[name] for name in ("succeeded", "retried", "dead_lettered")}
     print(
-        f"Asynchronous invocations: {counts['succeeded']} succeeded, {counts['retried']} retried, "
-        f"{counts['dead_lettered']} sent to the dead-letter queue"
+        f"Asynchronous invocations: {done['succeeded']} succeeded, {done['retried']} retried, "
+        f"{done['dead_lettered']} sent to the dead-letter queue"
     )
-    if not counts["drained"]:
+    if not after["drained"]:
         sys.exit(f"Still running after {args.timeout} s.")
-    if counts["dead_lettered"]:
+    if done["dead_lettered"]:
         sys.exit(1)
+
+
+def counts(endpoint, timeout):
+    """lambda-local's counts of asynchronous invocations, once none is queued or running (or `timeout` passed)."""
+    url = f"{endpoint}/_local/drained?timeout={timeout}"
+    try:
+        with urllib.request.urlopen(url, timeout=timeout + 30) as response:  # noqa: S310 - loopback only
+            return json.load(response)
+    except urllib.error.HTTPError as error:
+        return json.load(error)
 
 
 if __name__ == "__main__":

@@ -34,6 +34,8 @@ from .runtime import LambdaError
 # Lambda's own delays before the two retries of a failed asynchronous invocation.
 RETRY_DELAYS = (60, 120)
 THROTTLE_DELAY = 1
+# The largest event of an asynchronous invocation (256 KB).
+EVENT_PAYLOAD_LIMIT = 262_144
 
 
 @dataclass
@@ -123,27 +125,38 @@ class LambdaApi(ThreadingHTTPServer):
             invocation = self.pool.invoke(event)
         except Throttled:
             return self.enqueue(event, request_id, attempt, THROTTLE_DELAY)
-        except LambdaError as error:
-            return self._failed(event, request_id, attempt, {"errorType": "Timeout", "errorMessage": str(error)})
+        except Exception as error:
+            # A timeout, or a runtime that died: the invocation failed, as Lambda counts it.
+            return self._failed(
+                event, request_id, attempt, {"errorType": type(error).__name__, "errorMessage": str(error)}
+            )
         finally:
-            with self._changed:
-                self.stats.busy_seconds += time.monotonic() - started
+            self._count(busy_seconds=time.monotonic() - started)
         self.log.write(invocation.logs)
         if invocation.error:
             self.log.write("".join(invocation.error["stackTrace"]))
             return self._failed(event, request_id, attempt, invocation.error)
-        self.stats.succeeded += 1
+        self._count(succeeded=1)
+
+    def _count(self, **increments):
+        with self._changed:
+            for name, value in increments.items():
+                setattr(self.stats, name, getattr(self.stats, name) + value)
 
     def _failed(self, event, request_id, attempt, error):
         if attempt < len(self.retry_delays):
-            self.stats.retried += 1
+            self._count(retried=1)
             delay = self.retry_delays[attempt]
             self.log.write(f"Asynchronous invocation {request_id} failed; retry {attempt + 1} in {delay} s\n")
             return self.enqueue(event, request_id, attempt + 1, delay)
-        self.stats.dead_lettered += 1
+        self._count(dead_lettered=1)
         self.log.write(f"Asynchronous invocation {request_id} failed {attempt + 1} times: to the dead-letter queue\n")
         if self.dead_letter is not None:
-            self.dead_letter(event, request_id, error)
+            try:
+                self.dead_letter(event, request_id, error)
+            except Exception as failure:
+                # Lambda too drops the event then, and counts it in the DeadLetterErrors metric.
+                self.log.write(f"The dead-letter queue refused invocation {request_id}: {failure}\n")
 
     def server_close(self):
         with self._changed:
@@ -172,10 +185,14 @@ class _Handler(BaseHTTPRequestHandler):
             return self.error(400, "InvalidRequestContentException", "Could not parse request body into json")
         request_id = str(uuid.uuid4())
         kind = self.headers.get("X-Amz-Invocation-Type", "RequestResponse")
+        if kind not in {"RequestResponse", "Event", "DryRun"}:
+            return self.error(400, "InvalidParameterValueException", f"Unsupported invocation type {kind}")
         if kind == "DryRun":
             return self.reply(204, b"", request_id)
         if kind == "Event":
-            api.stats.accepted += 1
+            if len(body) > EVENT_PAYLOAD_LIMIT:
+                return self.error(413, "RequestTooLargeException", "Request must be smaller than 262144 bytes")
+            api._count(accepted=1)
             api.enqueue(event, request_id)
             return self.reply(202, b"", request_id)
         try:
@@ -193,9 +210,14 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         if url.path != "/_local/drained":
             return self.error(404, "UnknownOperationException", f"Unknown operation {self.path}")
-        timeout = float(parse_qs(url.query).get("timeout", ["60"])[0])
+        try:
+            timeout = float(parse_qs(url.query).get("timeout", ["60"])[0])
+        except ValueError:
+            return self.error(400, "InvalidParameterValueException", "timeout is a number of seconds")
         drained = self.server.drained(timeout)
-        body = json.dumps({"drained": drained, **asdict(self.server.stats)}).encode()
+        with self.server._changed:
+            counts = asdict(self.server.stats)
+        body = json.dumps({"drained": drained, **counts}).encode()
         self.reply(200 if drained else 504, body, str(uuid.uuid4()))
 
     def reply(self, status, body, request_id, error=None):

@@ -4,7 +4,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import email_key
 
-from .models import Todo, TodoList
+from .models import Digest, Todo, TodoList
 
 
 class OwnerKeySearchMixin:
@@ -51,3 +51,22 @@ class TodoListAdmin(OwnerKeySearchMixin, admin.ModelAdmin):
     search_help_text = _("Part of a list's name, or of its owner's e-mail address however it is spelled.")
     autocomplete_fields = ("owner",)
     readonly_fields = ("created",)
+
+
+@admin.register(Digest)
+class DigestAdmin(admin.ModelAdmin):
+    """The daily digests, as the senders recorded them: read only, since each row is a sender's claim. Deleting
+    a refused or unanswered one lets the next run send that day's digest again."""
+
+    list_display = ("user", "day", "state", "attempts", "todos", "sent_at")
+    list_filter = ("state", "day")
+    list_select_related = ("user",)
+    search_fields = ("user__email_key",)
+    search_help_text = _("Part of the user's e-mail address.")
+    date_hierarchy = "day"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -10,11 +10,13 @@ a day at most:
 
 - The claim is a database fact: a Digest row (user, day) inserted before the e-mail is sent. Its unique
   constraint gives it to one sender; any other skips the user.
-- A send that fails deletes its claim and the batch raises once the rest is sent: Lambda runs it again,
-  and only the users without a digest are sent to. After Lambda's two retries the batch goes to the
-  dead-letter queue, and its alarm to the operators.
-- A sender stopped between its claim and the mail service's answer (a timeout) leaves the claim: that
-  user misses one day's digest rather than risk getting it twice.
+- A send the mail service refused, or that never left, releases its claim, and the batch raises once the
+  rest is sent: Lambda runs it again, and only the users without a digest are sent to, each at most
+  settings.DIGEST_ATTEMPTS times a day. After Lambda's two retries the batch goes to the dead-letter
+  queue, and its alarm to the operators.
+- A send with no answer (a timeout: the mail may have gone), or a sender stopped between its claim and
+  the answer, keeps the claim: that user misses one day's digest rather than risk getting it twice.
+- An event that arrives after the user's day has ended (a late retry, a replayed one) sends nothing.
 
 All senders together keep within the mail service's rate (accounts/mail.py); a batch that cannot finish
 within settings.DIGEST_WORKER_SECONDS hands the rest on to a new invocation, well inside the function's
@@ -31,7 +33,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -56,11 +58,20 @@ def due_recipients(now=None):
     # Time zones with the same date and hour now are asked about together.
     zones = defaultdict(list)
     for name in subscribers.order_by().values_list("time_zone", flat=True).distinct():
-        local = now.astimezone(zoneinfo.ZoneInfo(name))
+        try:
+            local = now.astimezone(zoneinfo.ZoneInfo(name))
+        except zoneinfo.ZoneInfoNotFoundError:
+            logger.error("Time zone %s is unknown: its users get no digest.", name)
+            continue
         zones[local.date(), local.hour].append(name)
     if not zones:
         return []
-    had = {f"had_{day:%Y%m%d}": Exists(Digest.objects.filter(user=OuterRef("pk"), day=day)) for day, _ in zones}
+    # A digest of the day counts as had unless a failed send released it for another attempt.
+    retry = Q(state=Digest.State.FAILED, attempts__lt=settings.DIGEST_ATTEMPTS)
+    had = {
+        f"had_{day:%Y%m%d}": Exists(Digest.objects.filter(user=OuterRef("pk"), day=day).exclude(retry))
+        for day, _ in zones
+    }
     subscribers = subscribers.alias(**had)
     hour_has_come = Q()
     for (day, hour), names in zones.items():
@@ -106,34 +117,52 @@ def send_digests(recipients):
 
 
 def send_digest(user_id, day, deadline=None):
-    """Claim and send one user's digest of `day`; False if another sender has it or the user has opted out."""
-    try:
-        with transaction.atomic():
-            claim = Digest.objects.create(user_id=user_id, day=day)
-    except IntegrityError:
-        return False
+    """Claim and send one user's digest of `day`; False if another sender has it, the user has opted out since,
+    or `day` is over where the user is (an event that came late, or was replayed)."""
     User = get_user_model()
     user = User.objects.filter(pk=user_id, is_active=True, digest_hour__isnull=False).first()
-    todos = []
-    if user is not None:
-        limit = settings.DIGEST_MAX_TODOS
-        todos = list(
-            Todo.objects.filter(owner=user)
-            .due_by(day)
-            .select_related("todo_list")
-            .order_by("due", "todo_list__name", "position")[: limit + 1]
-        )
+    if user is None or timezone.now().astimezone(zoneinfo.ZoneInfo(user.time_zone)).date() != day:
+        return False
+    claim = take_claim(user, day)
+    if claim is None:
+        return False
+    todos = list(
+        Todo.objects.filter(owner=user)
+        .due_by(day)
+        .select_related("todo_list")
+        .order_by("due", "todo_list__name", "position")[: settings.DIGEST_MAX_TODOS + 1]
+    )
+    claimed = Digest.objects.filter(pk=claim.pk)
     if not todos:
-        # Nothing due (or no one to send to): the day is done without an e-mail.
-        Digest.objects.filter(pk=claim.pk).update(todos=0)
+        claimed.update(state=Digest.State.NOTHING_DUE)
         return False
     try:
         mail.send_now(digest_message(user, day, todos), deadline)
-    except BaseException:
-        claim.delete()
+    except mail.NoSendingSlot:
+        # Not an attempt: handed on with the rest of the batch.
+        claimed.update(state=Digest.State.FAILED, attempts=F("attempts") - 1)
         raise
-    Digest.objects.filter(pk=claim.pk).update(sent_at=timezone.now(), todos=len(todos))
+    except Exception as error:
+        # Refused, or never sent: the retry may send it. No answer (a timeout): it may have gone; not again.
+        claimed.update(state=Digest.State.FAILED if mail.surely_not_sent(error) else Digest.State.UNKNOWN)
+        raise
+    claimed.update(state=Digest.State.SENT, sent_at=timezone.now(), todos=min(len(todos), settings.DIGEST_MAX_TODOS))
     return True
+
+
+def take_claim(user, day):
+    """The user's Digest of `day` for this sender: a new one, or one a failed send released (up to
+    settings.DIGEST_ATTEMPTS attempts in all); None if another sender has it or it is done."""
+    try:
+        with transaction.atomic():
+            return Digest.objects.create(user=user, day=day)
+    except IntegrityError:
+        released = Digest.objects.filter(
+            user=user, day=day, state=Digest.State.FAILED, attempts__lt=settings.DIGEST_ATTEMPTS
+        )
+        if released.update(state=Digest.State.SENDING, attempts=F("attempts") + 1, claimed_at=timezone.now()):
+            return Digest.objects.get(user=user, day=day)
+    return None
 
 
 def digest_message(user, day, todos):

@@ -270,21 +270,29 @@ def renumber(todos):
 
 
 class Digest(models.Model):
-    """A user's daily digest of one day: the claim taken before it is sent (todos/digest.py).
+    """A user's daily digest of one day: the claim a sender takes before it sends (todos/digest.py).
 
-    At most one per user and local day, whoever tries to send it: the unique constraint decides. A send that
-    fails deletes its claim, so that the retry sends it.
+    One per user and local day, whoever tries to send it: the unique constraint decides. A send the mail
+    service refused (or that never left) is released, FAILED, and taken again by a retry, at most
+    settings.DIGEST_ATTEMPTS times in all; a send whose outcome is unknown (a timeout) is never repeated.
     """
+
+    class State(models.TextChoices):
+        SENDING = "sending", _("being sent")
+        SENT = "sent", _("sent")
+        NOTHING_DUE = "nothing_due", _("nothing due: not sent")
+        FAILED = "failed", _("refused: to be tried again")
+        UNKNOWN = "unknown", _("no answer from the mail service: not tried again")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digests", verbose_name=_("user")
     )
     day = models.DateField(_("day"), help_text=_("The user's date the digest is of."))
+    state = models.CharField(_("state"), max_length=12, choices=State, default=State.SENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=1)
     claimed_at = models.DateTimeField(_("claimed at"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    todos = models.PositiveIntegerField(
-        _("todos"), null=True, blank=True, help_text=_("How many todos it listed; none: nothing was due, nothing sent.")
-    )
+    todos = models.PositiveIntegerField(_("todos"), default=0, help_text=_("How many todos it listed."))
 
     class Meta:
         verbose_name = _("daily digest")

@@ -190,3 +190,12 @@ def test_a_password_reset_answers_before_its_e_mail_is_sent_and_then_it_arrives(
     (message,) = outbox.outbox
     assert message.to == [user.email]
     assert "/accounts/password/reset/" in message.body
+
+
+def test_a_task_that_cannot_be_started_is_logged_and_the_page_answers_the_same(client, user, lambda_api, caplog):
+    """Lambda's API unreachable: the reset page is the one every address gets, and the log says what was lost."""
+    lambda_api.shutdown()
+    lambda_api.server_close()
+    response = client.post(reverse("password_reset"), {"email": user.email})
+    assert response.url == reverse("password_reset_done")
+    assert "E-mail not sent: 'Reset your todo password' to ['ann@example.com']" in caplog.text

@@ -13,6 +13,7 @@ import ast
 import copy
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -241,13 +242,13 @@ def test_the_functions_role_reaches_only_the_stages_own_resources(production):
     assert granted["s3:PutObject"] == granted["s3:GetObject"] == {f"arn:aws:s3:::{bucket}/static/*"}
     subnets = {f"arn:aws:ec2:us-east-1:{account}:subnet/{subnet}" for subnet in production["SubnetIds"].split(",")}
     assert subnets <= granted["ec2:CreateNetworkInterface"]
-    identity = f"arn:aws:ses:us-east-1:{account}:identity/{MAIL_DOMAIN}"
+    identities = f"arn:aws:ses:us-east-1:{account}:identity/*"
     function = f"arn:aws:lambda:us-east-1:{account}:function:todo-site-production"
-    assert granted["ses:SendRawEmail"] == {identity}
+    assert granted["ses:SendRawEmail"] == {identities}
     assert granted["lambda:InvokeFunction"] == {function}
     assert granted["sqs:SendMessage"] == {production["FailedTasksQueueArn"]}
     assert production["FailedTasksQueueArn"] == f"arn:aws:sqs:us-east-1:{account}:todo-site-production-failed-tasks"
-    own = (log_group, f"arn:aws:s3:::{bucket}", f"arn:aws:ec2:us-east-1:{account}:", identity, function)
+    own = (log_group, f"arn:aws:s3:::{bucket}", f"arn:aws:ec2:us-east-1:{account}:", identities, function)
     outside = [
         resource
         for resources in granted.values()
@@ -388,3 +389,57 @@ def test_the_stage_from_the_stack_deploys_updates_and_undeploys(dev, tmp_path, l
 
     allowed = {action for _, actions, _ in statements(deployer_policy(dev["DeployerPolicyArn"])) for action in actions}
     assert zappa.calls - {"sts:GetCallerIdentity"} <= allowed, "the deployer policy lacks actions these commands use"
+
+
+MAILER_CALLS = """
+import json
+
+import botocore.client
+from moto import mock_aws
+
+calls = []
+make_api_call = botocore.client.BaseClient._make_api_call
+
+
+def call(client, operation_name, api_params):
+    calls.append(f"{client.meta.service_model.signing_name}:{operation_name}")
+    return make_api_call(client, operation_name, api_params)
+
+
+botocore.client.BaseClient._make_api_call = call
+with mock_aws():
+    import boto3
+    import django
+    from django.conf import settings
+    from django.core.mail import EmailMessage
+
+    django.setup()
+    domain = settings.DEFAULT_FROM_EMAIL.split("@")[1]
+    boto3.client("ses", region_name="us-east-1").verify_domain_identity(Domain=domain)
+    calls.clear()
+    EmailMessage("A subject", "A body", to=["ann@example.com"]).send()
+print(json.dumps(calls))
+"""
+
+
+def test_the_production_mailer_calls_only_what_the_functions_role_allows():
+    """Moto allows any call: the SES calls production's mailer makes (django-ses, as settings/production.py
+    configures it, sending one e-mail) must each be an action of the role's policy."""
+    stage = Stage("production")
+    environment = {
+        **{name: value for name, value in os.environ.items() if not name.startswith(("DJANGO_", "DATABASE_", "AWS_"))},
+        **stage.function_environment("http://unused.invalid", {"SECRET_KEY": "k" * 50, "DATABASE_URL": "sqlite://"}),
+        "DJANGO_SETTINGS_MODULE": "todo_site.settings.production",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+    }
+    del environment["AWS_ENDPOINT_URL_SES"], environment["AWS_ENDPOINT_URL_S3"]
+    result = subprocess.run(
+        [sys.executable, "-c", MAILER_CALLS], cwd=SETTINGS_FILE.parent, env=environment, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    calls = json.loads(result.stdout)
+    assert calls, "the mailer made no call"
+    policy = template()["Resources"]["FunctionRole"]["Properties"]["Policies"][0]["PolicyDocument"]
+    allowed = {action for _, actions, _ in statements(policy) for action in actions}
+    assert set(calls) <= allowed

@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -209,6 +210,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # E-mails handed to the mail service in one second, by every instance together: SES's sending rate on a new
 # production account (`aws sesv2 get-account` shows yours).
 EMAIL_SEND_RATE = env.int("EMAIL_SEND_RATE", default=14)
+if EMAIL_SEND_RATE < 1:
+    raise ImproperlyConfigured("EMAIL_SEND_RATE must be at least 1 (e-mails a second).")
 # Where the links of e-mails sent outside a request (the daily digest) lead: the site's address, with its stage.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000/")
 
@@ -220,3 +223,5 @@ DIGEST_WORKER_SECONDS = 20
 # Users one batch names: its event, about 22 bytes each, stays far inside Lambda's 256 KB for asynchronous events.
 DIGEST_BATCH_SIZE = 5000
 DIGEST_MAX_TODOS = 50
+# Sends of one user's digest of a day that SES may refuse (or that never leave) before it is given up.
+DIGEST_ATTEMPTS = 3

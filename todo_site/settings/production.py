@@ -7,6 +7,7 @@ have no default here: a missing one stops start-up with ImproperlyConfigured nam
 
 from urllib.parse import urlsplit
 
+from botocore.config import Config
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
@@ -67,11 +68,22 @@ STORAGES = {
 MAILERS = {"default": {"BACKEND": "django_ses.SESBackend"}}
 AWS_SES_REGION_NAME = env("AWS_REGION", default="us-east-1")
 AWS_SES_REGION_ENDPOINT_URL = env("AWS_ENDPOINT_URL_SES", default=f"https://email.{AWS_SES_REGION_NAME}.amazonaws.com")
+# django-ses's own throttle asks SES for the quota (GetSendQuota, which the role may not call) before each first
+# send: EMAIL_SEND_RATE, counted for every instance together, keeps the rate instead (accounts/mail.py).
+AWS_SES_AUTO_THROTTLE = None
+# A send SES has not answered within seconds fails, and is not retried by botocore: it may have gone, and the
+# digest's claim decides (todos/digest.py). Well inside the function's 30 s.
+AWS_SES_CONFIG = Config(connect_timeout=3, read_timeout=5, retries={"total_max_attempts": 1})
 
 # Lambda sends stderr to CloudWatch Logs: errors with their traceback, never request data.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"django": {"handlers": ["console"], "level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "WARNING"},
+        # "E-mail not sent: ...", a digest not sent, an unknown time zone: the stack's alarms read them.
+        "accounts": {"handlers": ["console"], "level": "WARNING"},
+        "todos": {"handlers": ["console"], "level": "WARNING"},
+    },
 }

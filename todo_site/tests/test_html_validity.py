@@ -17,6 +17,7 @@ from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from accounts import mail
 from todos.models import Todo, TodoList
 
 pytestmark = pytest.mark.django_db
@@ -110,6 +111,10 @@ def pages(user, password, accept_language):
     yield "import", get(member, "todos:import")
     yield "import refused", member.post(reverse("todos:import"), {}).content.decode()
     yield "settings", get(member, "account_settings")
+    yield "settings refused", member.post(reverse("account_settings"), {"digest_hour": "24"}).content.decode()
+    unsubscribe = mail.unsubscribe_token(user)
+    yield "digest unsubscribe", get(visitor, "digest_unsubscribe", unsubscribe)
+    yield "digest stopped", visitor.post(reverse("digest_unsubscribe", args=[unsubscribe])).content.decode()
     yield "password change", get(member, "password_change")
     yield "password changed", get(member, "password_change_done")
     yield "account deletion", get(member, "account_delete")
@@ -147,4 +152,4 @@ def test_every_page_in_every_state_and_language_is_valid_html(user, password, ht
     ]
     assert problems == []
     assert result.returncode == 0, result.stderr
-    assert len(files) == 2 * 42
+    assert len(files) == 2 * 45

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import boto3
 import pytest
+from botocore.exceptions import ReadTimeoutError
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.db import connection
@@ -67,7 +68,7 @@ def test_a_scheduled_event_delivered_twice_sends_one_digest_per_user(at_seven):
 
 
 @pytest.mark.django_db
-def test_a_batch_delivered_twice_sends_once():
+def test_a_batch_delivered_twice_sends_once(at_seven):
     """Lambda may run an asynchronous invocation twice: the claims let each digest out once."""
     ann = subscriber("ann@example.com")
     batch = [[ann.pk, "2026-12-03"]]
@@ -101,7 +102,7 @@ def test_users_without_a_digest_hour_or_inactive_get_none(at_seven):
 
 
 @pytest.mark.django_db
-def test_a_user_who_opts_out_after_the_dispatch_gets_none():
+def test_a_user_who_opts_out_after_the_dispatch_gets_none(at_seven):
     ann = subscriber("ann@example.com")
     User.objects.filter(pk=ann.pk).update(digest_hour=None)
     digest.send_digests([[ann.pk, "2026-12-03"]])
@@ -173,25 +174,27 @@ def sent_by_ses():
 
 
 @pytest.mark.django_db
-def test_a_send_that_fails_once_is_retried_and_sends_exactly_one(ses):
+def test_a_send_that_fails_once_is_retried_and_sends_exactly_one(ses, at_seven):
     """SES refuses the first send (the sender is not verified yet): the batch raises for Lambda to retry, the
     claim is released, and the retry sends one digest."""
     ann = subscriber("ann@example.com")
     batch = [[ann.pk, "2026-12-03"]]
     with pytest.raises(digest.DigestsNotSent):
         digest.send_digests(batch)
-    assert (sent_by_ses(), Digest.objects.count()) == ([], 0)
+    assert sent_by_ses() == []
+    assert Digest.objects.get(user=ann).state == Digest.State.FAILED
     ses.verify_domain_identity(Domain="example.com")
     digest.send_digests(batch)
     digest.send_digests(batch)
     (message,) = sent_by_ses()
     assert message.source == "todo@example.com"
     assert "ann@example.com" in message.destinations
-    assert Digest.objects.get(user=ann).sent_at is not None
+    claim = Digest.objects.get(user=ann)
+    assert (claim.state, claim.attempts, claim.todos) == (Digest.State.SENT, 2, 1)
 
 
 @pytest.mark.django_db
-def test_one_failed_send_does_not_hold_back_the_rest_of_the_batch(monkeypatch):
+def test_one_failed_send_does_not_hold_back_the_rest_of_the_batch(monkeypatch, at_seven):
     ann, bob = subscriber("ann@example.com"), subscriber("bob@example.com")
     real = digest.mail.send_now
 
@@ -204,11 +207,14 @@ def test_one_failed_send_does_not_hold_back_the_rest_of_the_batch(monkeypatch):
     with pytest.raises(digest.DigestsNotSent, match="1 of 2"):
         digest.send_digests([[ann.pk, "2026-12-03"], [bob.pk, "2026-12-03"]])
     assert recipients() == ["bob@example.com"]
-    assert list(Digest.objects.values_list("user", flat=True)) == [bob.pk]
+    assert dict(Digest.objects.values_list("user", "state")) == {
+        ann.pk: Digest.State.UNKNOWN,
+        bob.pk: Digest.State.SENT,
+    }
 
 
 @pytest.mark.django_db
-def test_a_batch_out_of_time_hands_the_rest_on(monkeypatch, settings):
+def test_a_batch_out_of_time_hands_the_rest_on(monkeypatch, settings, at_seven):
     settings.DIGEST_WORKER_SECONDS = 0
     handed_on = []
     users = [subscriber(f"user{number}@example.com") for number in range(3)]
@@ -217,6 +223,47 @@ def test_a_batch_out_of_time_hands_the_rest_on(monkeypatch, settings):
     monkeypatch.setattr(digest, "send_digests", lambda rest: handed_on.append(rest))
     real(batch)
     assert handed_on == [batch]
+    assert (mail.outbox, Digest.objects.count()) == ([], 0)
+
+
+@pytest.mark.django_db
+def test_a_send_with_no_answer_is_never_repeated(monkeypatch, at_seven):
+    """A timeout: the mail service may have taken the message, so neither a retry nor a later run sends it."""
+    ann = subscriber("ann@example.com")
+
+    def no_answer(message, deadline=None):
+        raise ReadTimeoutError(endpoint_url="https://email.us-east-1.amazonaws.com")
+
+    monkeypatch.setattr(digest.mail, "send_now", no_answer)
+    with pytest.raises(digest.DigestsNotSent):
+        tasks.daily_digests(SCHEDULED_EVENT, None)
+    monkeypatch.undo()
+    monkeypatch.setattr(digest.timezone, "now", lambda: NOW)
+    digest.send_digests([[ann.pk, "2026-12-03"]])
+    assert tasks.daily_digests(SCHEDULED_EVENT, None) == {"digests": 0}
+    assert mail.outbox == []
+    assert Digest.objects.get(user=ann).state == Digest.State.UNKNOWN
+
+
+@pytest.mark.django_db
+def test_an_address_the_mail_service_keeps_refusing_is_given_up_after_the_attempts(ses, at_seven, settings):
+    """Lambda's retries and the next runs share DIGEST_ATTEMPTS: then the user is not due again that day."""
+    ann = subscriber("ann@example.com")
+    for _ in range(settings.DIGEST_ATTEMPTS):
+        with pytest.raises(digest.DigestsNotSent):
+            tasks.daily_digests(SCHEDULED_EVENT, None)
+    assert tasks.daily_digests(SCHEDULED_EVENT, None) == {"digests": 0}
+    digest.send_digests([[ann.pk, "2026-12-03"]])
+    claim = Digest.objects.get(user=ann)
+    assert (claim.state, claim.attempts) == (Digest.State.FAILED, settings.DIGEST_ATTEMPTS)
+    assert sent_by_ses() == []
+
+
+@pytest.mark.django_db
+def test_an_event_that_arrives_after_the_users_day_sends_nothing(at_seven):
+    """A retry hours late, or a batch replayed from the dead-letter queue: yesterday's digest is not sent today."""
+    ann = subscriber("ann@example.com", due=date(2026, 12, 2))
+    digest.send_digests([[ann.pk, "2026-12-02"]])
     assert (mail.outbox, Digest.objects.count()) == ([], 0)
 
 
@@ -353,3 +400,13 @@ def test_more_users_due_than_the_batches_hold_wait_for_the_next_run(at_seven, se
     assert tasks.daily_digests(SCHEDULED_EVENT, None) == {"digests": 4}
     assert tasks.daily_digests(SCHEDULED_EVENT, None) == {"digests": 1}
     assert len(recipients()) == 5
+
+
+@pytest.mark.django_db
+def test_staff_see_the_digests_in_the_admin_and_cannot_forge_one(admin_client, at_seven):
+    subscriber("ann@example.com")
+    tasks.daily_digests(SCHEDULED_EVENT, None)
+    page = admin_client.get(reverse("admin:todos_digest_changelist"), {"q": "ANN@"})
+    assert page.status_code == 200
+    assert "ann@example.com" in page.content.decode()
+    assert admin_client.get(reverse("admin:todos_digest_add")).status_code == 403
