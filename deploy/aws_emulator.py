@@ -12,6 +12,7 @@ import logging
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import boto3
@@ -26,8 +27,10 @@ CREDENTIALS = {
 
 
 class AwsEmulator:
-    def __init__(self, mail_dir=None):
-        command = [sys.executable, "-m", "deploy.aws_emulator", *([str(mail_dir)] if mail_dir else [])]
+    def __init__(self, mail_dir=None, ses_latency=0):
+        """`ses_latency`: seconds SES takes to accept a message (moto's answers at once; SES's API takes tens of
+        milliseconds), for measurements."""
+        command = [sys.executable, "-m", "deploy.aws_emulator", str(mail_dir or ""), str(ses_latency)]
         self.process = subprocess.Popen(
             command,
             cwd=Path(__file__).resolve().parent.parent,
@@ -61,9 +64,9 @@ class AwsEmulator:
         self.close()
 
 
-def write_mail(folder):
+def write_mail(folder, latency=0):
     """From now on, write each message moto's SES accepts through SendRawEmail (the call django-ses makes) to
-    `folder` as <n>-<message id>.eml, before SES answers the sender."""
+    `folder` as <n>-<message id>.eml, before SES answers the sender `latency` seconds later."""
     from moto.ses.models import SESBackend
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -75,17 +78,18 @@ def write_mail(folder):
         message = accept(backend, source, destinations, raw_data)
         with lock:
             (folder / f"{next(numbers):04d}-{message.id}.eml").write_text(raw_data, newline="")
+        time.sleep(latency)
         return message
 
     SESBackend.send_raw_email = send_raw_email
 
 
-def main(mail_dir=None):
+def main(mail_dir="", ses_latency="0"):
     from moto.server import ThreadedMotoServer
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     if mail_dir:
-        write_mail(Path(mail_dir))
+        write_mail(Path(mail_dir), float(ses_latency))
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     print(server.get_host_and_port()[1], flush=True)

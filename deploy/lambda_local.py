@@ -59,6 +59,9 @@ def main(argv=None):
         "--lambda-port", type=int, default=8002, help="the function's Lambda Invoke API (0 picks a free port)"
     )
     parser.add_argument(
+        "--ses-latency", type=float, default=0, help="seconds SES takes to accept a message (default 0, moto's)"
+    )
+    parser.add_argument(
         "--retry-delays",
         default="2,4",
         help="seconds before the retries of a failed asynchronous invocation (Lambda's: 60,120; default 2,4)",
@@ -112,7 +115,7 @@ def main(argv=None):
         folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="lambda-local-"))
         mail_dir = BASE_DIR / "dist" / "mail" / stage.name
         shutil.rmtree(mail_dir, ignore_errors=True)
-        aws = stack.enter_context(AwsEmulator(mail_dir=mail_dir))
+        aws = stack.enter_context(AwsEmulator(mail_dir=mail_dir, ses_latency=args.ses_latency))
         task_root = unpack(args.zip, folder)
         stage.provide_s3(aws)
         stage.provide_mail_and_queues(aws)
