@@ -21,10 +21,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-import boto3
 import psycopg2
 
-from deploy.aws_emulator import CREDENTIALS
+from deploy.aws_emulator import local_client
 from deploy.database import ThrowawayPostgres
 from deploy.lambda_local import background as lambda_local
 from deploy.stage import BASE_DIR, Stage
@@ -53,16 +52,6 @@ seed()
 """
 
 
-def lambda_client(url):
-    return boto3.client(
-        "lambda",
-        endpoint_url=url,
-        region_name="us-east-1",
-        aws_access_key_id=CREDENTIALS["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-    )
-
-
 def measure(workers, package, users, folder, ses_latency):
     stage = Stage("production")
     stats = Path(folder) / f"pool-{workers}.json"
@@ -71,7 +60,7 @@ def measure(workers, package, users, folder, ses_latency):
         options += ["--ses-latency", str(ses_latency)]
         log = Path(folder) / f"lambda-local-{workers}.log"
         with lambda_local(package, database.url, log, stage="production", options=options) as running:
-            client = lambda_client(running.lambda_api)
+            client = local_client("lambda", running.lambda_api)
             seeded = client.invoke(
                 FunctionName=stage.lambda_name, Payload=json.dumps({"raw_command": SEED.format(users=users)})
             )

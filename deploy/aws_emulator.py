@@ -26,6 +26,19 @@ CREDENTIALS = {
 }
 
 
+def local_client(service, endpoint_url):
+    """A boto3 client of `service` at a local stand-in (this emulator, lambda-local's Lambda API), with the
+    stand-in credentials."""
+    return boto3.client(
+        service,
+        endpoint_url=endpoint_url,
+        region_name=REGION,
+        aws_access_key_id=CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        aws_session_token=CREDENTIALS["AWS_SESSION_TOKEN"],
+    )
+
+
 class AwsEmulator:
     def __init__(self, mail_dir=None, ses_latency=0):
         """`ses_latency`: seconds SES takes to accept a message (moto's answers at once; SES's API takes tens of
@@ -44,14 +57,7 @@ class AwsEmulator:
         self.url = f"http://127.0.0.1:{port}"
 
     def client(self, service="s3"):
-        return boto3.client(
-            service,
-            endpoint_url=self.url,
-            region_name=REGION,
-            aws_access_key_id=CREDENTIALS["AWS_ACCESS_KEY_ID"],
-            aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-            aws_session_token=CREDENTIALS["AWS_SESSION_TOKEN"],
-        )
+        return local_client(service, self.url)
 
     def close(self):
         self.process.stdin.close()

@@ -17,11 +17,10 @@ import urllib.request
 import uuid
 from datetime import UTC, datetime
 
-import boto3
 from botocore.exceptions import EndpointConnectionError
 from zappa.core import Zappa
 
-from .aws_emulator import CREDENTIALS
+from .aws_emulator import local_client
 from .events import ACCOUNT_ID
 from .stage import Stage
 
@@ -32,7 +31,7 @@ def scheduled_event(stage, function, now=None):
     if not scheduled:
         raise ValueError(f"the {stage.name} stage schedules no {function} (zappa_settings.json's events)")
     # Zappa's own naming of the rule, which its handler reads the function back from.
-    rule = Zappa.get_scheduled_event_name(Zappa, scheduled[0], function, stage.lambda_name)
+    rule = Zappa(load_credentials=False).get_scheduled_event_name(scheduled[0], function, stage.lambda_name)
     now = now or datetime.now(UTC)
     return {
         "version": "0",
@@ -59,13 +58,7 @@ def main(argv=None):
         event = scheduled_event(stage, args.function)
     except ValueError as error:
         parser.error(str(error))
-    client = boto3.client(
-        "lambda",
-        endpoint_url=args.endpoint,
-        region_name=stage.region,
-        aws_access_key_id=CREDENTIALS["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-    )
+    client = local_client("lambda", args.endpoint)
     try:
         before = counts(args.endpoint, 0)
         client.invoke(FunctionName=stage.lambda_name, InvocationType="Event", Payload=json.dumps(event))

@@ -4,7 +4,6 @@ on the account's own pages."""
 import threading
 import time
 
-import boto3
 import pytest
 from django.core import mail as outbox
 from django.core.mail import EmailMessage
@@ -14,6 +13,7 @@ from django.utils import translation
 
 from accounts import mail, notices
 from accounts.models import SendingSecond, User
+from deploy.aws_emulator import local_client
 from deploy.lambda_api import LambdaApi
 
 pytestmark = pytest.mark.django_db
@@ -45,10 +45,16 @@ def test_an_hour_outside_the_day_is_a_form_error(user_client, user, hour):
     assert user.digest_hour is None
 
 
-def test_one_click_unsubscribe_works_without_a_session(client, user):
+@pytest.fixture
+def subscribed(user, other_user):
+    """Both users get a digest at 08:00."""
+    for person in (user, other_user):
+        person.digest_hour = 8
+        person.save()
+
+
+def test_one_click_unsubscribe_works_without_a_session(client, user, subscribed):
     """RFC 8058: the mail client posts List-Unsubscribe=One-Click, with no cookie and no CSRF token."""
-    user.digest_hour = 8
-    user.save()
     client.handler.enforce_csrf_checks = True
     response = client.post(
         unsubscribe_url(user), "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
@@ -59,9 +65,7 @@ def test_one_click_unsubscribe_works_without_a_session(client, user):
     assert user.digest_hour is None
 
 
-def test_opening_the_unsubscribe_link_only_asks(client, user):
-    user.digest_hour = 8
-    user.save()
+def test_opening_the_unsubscribe_link_only_asks(client, user, subscribed):
     response = client.get(unsubscribe_url(user))
     assert response.status_code == 200
     assert f'action="{unsubscribe_url(user)}"' in response.content.decode()
@@ -82,10 +86,7 @@ def altered(token):
         pytest.param(None, id="altered"),
     ],
 )
-def test_a_forged_or_altered_token_does_nothing(client, user, other_user, token):
-    for person in (user, other_user):
-        person.digest_hour = 8
-        person.save()
+def test_a_forged_or_altered_token_does_nothing(client, user, other_user, subscribed, token):
     token = token or altered(mail.unsubscribe_token(user))
     for method in (client.get, client.post):
         assert method(reverse("digest_unsubscribe", args=[token])).status_code == 404
@@ -94,10 +95,7 @@ def test_a_forged_or_altered_token_does_nothing(client, user, other_user, token)
     assert (user.digest_hour, other_user.digest_hour) == (8, 8)
 
 
-def test_a_token_turns_off_its_own_accounts_digest_only(client, user, other_user):
-    for person in (user, other_user):
-        person.digest_hour = 8
-        person.save()
+def test_a_token_turns_off_its_own_accounts_digest_only(client, user, other_user, subscribed):
     client.post(unsubscribe_url(other_user))
     user.refresh_from_db()
     assert user.digest_hour == 8
@@ -168,10 +166,7 @@ def lambda_api(monkeypatch):
     threading.Thread(target=api.serve_forever, daemon=True).start()
     monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "todo-site-test")
     monkeypatch.setenv("AWS_REGION", "us-east-1")
-    client = boto3.client(
-        "lambda", endpoint_url=api.url, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y"
-    )
-    monkeypatch.setattr(zappa.asynchronous, "LAMBDA_CLIENT", client, raising=False)
+    monkeypatch.setattr(zappa.asynchronous, "LAMBDA_CLIENT", local_client("lambda", api.url), raising=False)
     yield api
     api.shutdown()
     api.server_close()

@@ -1,12 +1,14 @@
-"""Helpers of the Lambda tests: production's settings for a stage, a stage's scheduled event, `make lambda-local`."""
+"""Helpers of the Lambda tests: production's settings for a stage, a stage's scheduled event, the e-mails of
+`make lambda-local`."""
 
+import email
+import email.policy
 import json
 import os
 import subprocess
 import sys
 
-from zappa.core import Zappa
-
+from deploy.invoke import scheduled_event
 from deploy.stage import BASE_DIR, local_secrets
 
 # Names of the request-facing production settings that the in-process handler tests apply.
@@ -36,18 +38,16 @@ def production_settings(stage, s3_url, names):
     return json.loads(result.stdout)
 
 
+def mailed(stage):
+    """The e-mails the stage's SES accepted, in order, as lambda-local writes them to dist/mail/<stage>/."""
+    folder = BASE_DIR / "dist" / "mail" / stage
+    return [
+        email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        for path in sorted(folder.glob("*.eml"))
+    ]
+
+
 def daily_event(stage):
     """What EventBridge sends the function for the stage's daily schedule."""
     (schedule,) = [event for event in stage.config["events"] if event["expression"] == "rate(1 day)"]
-    rule = Zappa(load_credentials=False).get_scheduled_event_name(schedule, schedule["function"], stage.lambda_name)
-    return {
-        "version": "0",
-        "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
-        "detail-type": "Scheduled Event",
-        "source": "aws.events",
-        "account": "123456789012",
-        "time": "2026-01-01T03:00:00Z",
-        "region": stage.region,
-        "resources": [f"arn:aws:events:{stage.region}:123456789012:rule/{rule}"],
-        "detail": {},
-    }
+    return scheduled_event(stage, schedule["function"])

@@ -6,10 +6,10 @@ import subprocess
 import sys
 import threading
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from deploy.aws_emulator import local_client
 from deploy.lambda_api import LambdaApi
 from deploy.stage import BASE_DIR
 
@@ -25,9 +25,7 @@ def api():
 
 @pytest.fixture
 def client(api):
-    return boto3.client(
-        "lambda", endpoint_url=api.url, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y"
-    )
+    return local_client("lambda", api.url)
 
 
 def error_code(call):

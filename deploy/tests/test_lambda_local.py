@@ -1,7 +1,5 @@
 """The todo journeys in Chromium against `make lambda-local`: the zip behind the local API Gateway."""
 
-import email
-import email.policy
 import json
 import re
 import urllib.error
@@ -10,9 +8,11 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
+from deploy.invoke import counts
 from deploy.lambda_local import background as lambda_local_in_background
-from deploy.stage import BASE_DIR
 from todos.tests.journeys import journey_with_javascript, journey_without_javascript, sign_up
+
+from .support import mailed
 
 pytestmark = [pytest.mark.lambda_package, pytest.mark.browser]
 
@@ -77,13 +77,9 @@ def test_the_administrator_given_to_lambda_local_chooses_a_password_and_signs_in
 
 
 def mailed_reset_links(site):
-    """The reset links of the e-mails the stage's SES accepted, which lambda-local writes to dist/mail/dev/."""
-    messages = [
-        email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-        for path in sorted((BASE_DIR / "dist" / "mail" / "dev").glob("*.eml"))
-    ]
+    """The reset links of the e-mails the dev stage's SES accepted."""
     pattern = rf"{re.escape(site)}accounts/password/reset/\S+/"
-    return [link for message in messages for link in re.findall(pattern, message.get_content())]
+    return [link for message in mailed("dev") for link in re.findall(pattern, message.get_content())]
 
 
 def test_a_mailed_password_reset_link_leads_back_to_the_local_site(lambda_local, new_page):
@@ -97,8 +93,7 @@ def test_a_mailed_password_reset_link_leads_back_to_the_local_site(lambda_local,
     expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
 
     # The e-mail left from an asynchronous task: wait until the function's tasks are done.
-    with urllib.request.urlopen(f"{lambda_api}/_local/drained?timeout=60", timeout=90) as answer:  # noqa: S310
-        assert json.load(answer)["drained"]
+    assert counts(lambda_api, 60)["drained"]
     (link,) = mailed_reset_links(site)
     choose_password(page, link, "a-Brand-new-Pass-42")
 

@@ -13,29 +13,27 @@ cookies checked here are the ones the packaged handler sent.
 import ast
 import contextlib
 import datetime
-import email
-import email.policy
 import http.client
 import json
 import re
 import subprocess
 import sys
-import urllib.request
 import zipfile
 from dataclasses import dataclass
 from functools import partial
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode, urlsplit
 
-import boto3
 import psycopg2
 import pytest
 from django.conf import settings
 from django.test.utils import override_script_prefix
 from django.urls import reverse
 
+from deploy.aws_emulator import local_client
 from deploy.database import PgBouncer, ThrowawayPostgres
 from deploy.events import api_host
+from deploy.invoke import counts
 from deploy.lambda_local import background as lambda_local_in_background
 from deploy.runtime import LocalFunction, unpack
 from deploy.stage import Stage, local_secrets
@@ -49,6 +47,7 @@ from todos.tests.journeys import (
     sign_up,
 )
 
+from .support import mailed
 from .visitor import PASSWORD, Visitor, journey
 
 pytestmark = pytest.mark.lambda_package
@@ -527,18 +526,13 @@ def test_outside_the_stage_the_http_api_answers_not_found(lambda_local):
     assert (reply.status, json.loads(reply.text)) == (404, {"message": "Not Found"})
 
 
-MAIL = settings.BASE_DIR / "dist" / "mail" / "production"
-
-
 def mails_to(address):
     """The e-mails the production stage's SES accepted for `address`, as lambda-local wrote them."""
-    messages = [email.message_from_bytes(path.read_bytes(), policy=email.policy.default) for path in MAIL.glob("*.eml")]
-    return [message for message in messages if message["To"] == address]
+    return [message for message in mailed("production") if message["To"] == address]
 
 
 def asynchronous_work_done(lambda_local):
-    with urllib.request.urlopen(f"{lambda_local.lambda_api}/_local/drained?timeout=120", timeout=150) as answer:  # noqa: S310
-        return json.load(answer)
+    return counts(lambda_local.lambda_api, 120)
 
 
 def make_invoke(lambda_local, function):
@@ -601,13 +595,7 @@ def test_a_task_that_keeps_failing_is_retried_twice_then_kept_in_the_dead_letter
     event = {"command": "zappa.asynchronous.route_lambda_task", "task_path": "accounts.mail.deliver"}
     event.update(capture_response=False, response_id=None, args=[message], kwargs={})
     before = asynchronous_work_done(lambda_local)
-    client = boto3.client(
-        "lambda",
-        endpoint_url=lambda_local.lambda_api,
-        region_name="us-east-1",
-        aws_access_key_id="x",
-        aws_secret_access_key="y",
-    )
+    client = local_client("lambda", lambda_local.lambda_api)
     assert (
         client.invoke(FunctionName=production.lambda_name, InvocationType="Event", Payload=json.dumps(event))[
             "StatusCode"
@@ -616,13 +604,7 @@ def test_a_task_that_keeps_failing_is_retried_twice_then_kept_in_the_dead_letter
     )
     after = asynchronous_work_done(lambda_local)
     assert (after["retried"] - before["retried"], after["dead_lettered"] - before["dead_lettered"]) == (2, 1)
-    sqs = boto3.client(
-        "sqs",
-        endpoint_url=lambda_local.static,
-        region_name="us-east-1",
-        aws_access_key_id="x",
-        aws_secret_access_key="y",
-    )
+    sqs = local_client("sqs", lambda_local.static)
     queue = sqs.get_queue_url(QueueName=production.dead_letter_queue)["QueueUrl"]
     (kept,) = sqs.receive_message(QueueUrl=queue, MessageAttributeNames=["All"])["Messages"]
     assert json.loads(kept["Body"]) == event
