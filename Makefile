@@ -5,20 +5,22 @@ PYTHON ?= $(shell command -v python3.13 2>/dev/null || echo python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PIP_FLAGS := --quiet --disable-pip-version-check
+# Every install comes from a lock file: each package pinned, with the hashes pip checks before installing.
+PIP_LOCKED := install --quiet --disable-pip-version-check --require-hashes --no-deps -r
 
-.PHONY: run test lint format migrate superuser clean messages lighthouse
+.PHONY: run test lint format migrate superuser clean messages lighthouse lock
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' \
 		|| { echo "Python 3.13 is required (set PYTHON=/path/to/python3.13)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.runtime: requirements.txt | $(BIN)/python
-	$(BIN)/pip install $(PIP_FLAGS) -r requirements.txt
+$(VENV)/.runtime: requirements.lock | $(BIN)/python
+	$(BIN)/pip $(PIP_LOCKED) requirements.lock
 	@touch $@
 
-$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
-	$(BIN)/pip install $(PIP_FLAGS) -r requirements-dev.txt
+$(VENV)/.dev: requirements-dev.lock | $(BIN)/python
+	$(BIN)/pip $(PIP_LOCKED) requirements-dev.lock
 	@touch $@ $(VENV)/.runtime
 
 run: $(VENV)/.runtime  ## Serve the site on SQLite at http://127.0.0.1:8000
@@ -45,36 +47,48 @@ superuser: $(VENV)/.runtime  ## Create a local administrator (asks for a passwor
 clean:
 	rm -rf $(VENV) .venv-* dist build staticfiles node_modules .pytest_cache .ruff_cache
 
+# The lock files, from the direct dependencies in requirements.txt, requirements-dev.txt and bench/requirements.txt:
+# the newest versions those allow, for Python 3.13 on every platform (Lambda's arm64 included), with hashes.
+UV_COMPILE := $(BIN)/uv pip compile --quiet --universal --generate-hashes --python-version 3.13 --custom-compile-command "make lock"
+
+lock: $(VENV)/.dev  ## Pin every dependency, with hashes, into the lock files
+	$(UV_COMPILE) $(if $(UPGRADE),--upgrade) requirements.txt -o requirements.lock
+	$(UV_COMPILE) requirements-dev.txt -c requirements.lock -o requirements-dev.lock
+	$(UV_COMPILE) bench/requirements.txt requirements-dev.txt -c requirements-dev.lock -o bench/requirements.lock
+
 messages: $(VENV)/.dev  ## Gather the site's strings into locale/, and compile the catalogues
 	$(BIN)/python scripts/messages.py
 
 lighthouse: $(VENV)/.runtime  ## Lighthouse's four scores for three pages, mobile and desktop
 	$(BIN)/python scripts/lighthouse.py
 
-# The Lambda package: `make package` builds dist/todo-site-$(STAGE).zip with Zappa from a
-# virtualenv that holds only requirements.txt; `make lambda-local` serves that zip at
-# http://127.0.0.1:8001/$(STAGE)/ through a local API Gateway (see deploy/lambda_local.py).
+# The Lambda package: `make package` builds dist/todo-site-$(STAGE)-<architecture>.zip with Zappa from
+# requirements.lock, for the architecture the stage runs on (production: arm64), or ARCH (see deploy/build.py);
+# `make lambda-local` serves STAGE built for this machine at http://127.0.0.1:8001/$(STAGE)/ through a local
+# API Gateway (see deploy/lambda_local.py).
 STAGE ?= dev
 PACKAGE_VENV := .venv-package
-PACKAGE := dist/todo-site-$(STAGE).zip
+# Zappa's name for this machine's processor architecture.
+MACHINE_ARCH := $(if $(filter aarch64 arm64,$(shell uname -m)),arm64,x86_64)
+LOCAL_PACKAGE = dist/todo-site-$(STAGE)-$(MACHINE_ARCH).zip
 
 .PHONY: package lambda-local stage invoke
 
-$(PACKAGE_VENV)/.runtime: requirements.txt | $(BIN)/python
+$(PACKAGE_VENV)/.runtime: requirements.lock | $(BIN)/python
 	$(BIN)/python -m venv --clear $(PACKAGE_VENV)
-	$(PACKAGE_VENV)/bin/pip install $(PIP_FLAGS) -r requirements.txt
+	$(PACKAGE_VENV)/bin/pip $(PIP_LOCKED) requirements.lock
 	@touch $@
 
-package: $(PACKAGE_VENV)/.runtime  ## Build the Lambda zip of STAGE (dev or production) into dist/
-	@mkdir -p dist
-	VIRTUAL_ENV=$(abspath $(PACKAGE_VENV)) $(PACKAGE_VENV)/bin/zappa package $(STAGE) --output $(PACKAGE)
+package: $(PACKAGE_VENV)/.runtime  ## Build the Lambda zip of STAGE (dev or production; ARCH=x86_64 or arm64) into dist/
+	$(PACKAGE_VENV)/bin/python -m deploy.build $(STAGE) $(if $(ARCH),--architecture $(ARCH))
 
 stage: $(PACKAGE_VENV)/.runtime  ## Write STAGE of zappa_settings.json from its CloudFormation stack's outputs
 	$(PACKAGE_VENV)/bin/python -m deploy.stage_from_stack $(STAGE) $(if $(REGION),--region $(REGION))
 
 # Options: ADMIN=email (an administrator), CONCURRENCY=n (0: no cap), PROXY_POOL=n (0: no proxy), IDLE=seconds.
-lambda-local: package $(VENV)/.dev  ## Serve that zip at http://127.0.0.1:8001/$(STAGE)/ as Lambda would
-	$(BIN)/python -m deploy.lambda_local --stage $(STAGE) --zip $(PACKAGE) --port 8001 $(if $(ADMIN),--admin $(ADMIN)) \
+lambda-local: $(VENV)/.dev  ## Serve STAGE, built for this machine, at http://127.0.0.1:8001/$(STAGE)/ as Lambda would
+	$(MAKE) --no-print-directory package STAGE=$(STAGE) ARCH=$(MACHINE_ARCH)
+	$(BIN)/python -m deploy.lambda_local --stage $(STAGE) --zip $(LOCAL_PACKAGE) --port 8001 $(if $(ADMIN),--admin $(ADMIN)) \
 		$(if $(CONCURRENCY),--concurrency $(CONCURRENCY)) $(if $(PROXY_POOL),--proxy-pool $(PROXY_POOL)) \
 		$(if $(IDLE),--idle-seconds $(IDLE))
 
@@ -87,8 +101,8 @@ invoke: $(VENV)/.dev  ## Run FUNCTION (a scheduled function of STAGE) on the run
 # docs/BENCHMARKS.md and docs/benchmarks.png (see bench/run.py). Needs PostgreSQL, as `make test`.
 .PHONY: bench
 
-$(VENV)/.bench: bench/requirements.txt $(VENV)/.dev
-	$(BIN)/pip install $(PIP_FLAGS) -r bench/requirements.txt
+$(VENV)/.bench: bench/requirements.lock $(VENV)/.dev
+	$(BIN)/pip $(PIP_LOCKED) bench/requirements.lock
 	@touch $@
 
 bench: $(VENV)/.bench $(PACKAGE_VENV)/.runtime  ## Measure, write docs/BENCHMARKS.md, print the headline figures
@@ -99,12 +113,12 @@ bench: $(VENV)/.bench $(PACKAGE_VENV)/.runtime  ## Measure, write docs/BENCHMARK
 .PHONY: load
 
 load: $(VENV)/.bench  ## Load the production zip, print the headline figures
-	$(MAKE) --no-print-directory package STAGE=production
-	$(BIN)/python -m bench.load --zip dist/todo-site-production.zip
+	$(MAKE) --no-print-directory package STAGE=production ARCH=$(MACHINE_ARCH)
+	$(BIN)/python -m bench.load --zip dist/todo-site-production-$(MACHINE_ARCH).zip
 
 # `make digests`: the daily digest's fan-out through the production zip with 1, 2 and 4 senders; writes docs/DIGESTS.md.
 .PHONY: digests
 
 digests: $(VENV)/.dev  ## Send 300 due digests through lambda-local with 1, 2 and 4 senders, print the figures
-	$(MAKE) --no-print-directory package STAGE=production
-	$(BIN)/python -m bench.digests --zip dist/todo-site-production.zip
+	$(MAKE) --no-print-directory package STAGE=production ARCH=$(MACHINE_ARCH)
+	$(BIN)/python -m bench.digests --zip dist/todo-site-production-$(MACHINE_ARCH).zip

@@ -11,6 +11,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from deploy.build import machine_architecture
 from deploy.stage import BASE_DIR, Stage
 
 PACKAGE_VENV = BASE_DIR / ".venv-package"
@@ -76,8 +77,12 @@ def build(workdir, *, ladder):
         settings.write_text(json.dumps({STAGE: config}, indent=4))
         zappa_package(settings, workdir / f"{name}.zip")
         rungs.append(Rung(name, label, remote_env, workdir / f"{name}.zip"))
-    subprocess.run(["make", "--no-print-directory", "package", f"STAGE={STAGE}"], cwd=BASE_DIR, check=True)
-    final = BASE_DIR / "dist" / f"todo-site-{STAGE}.zip"
+    # Measured here, so built for this machine's processor: the same zip as the deployed one but for its native code.
+    architecture = machine_architecture()
+    subprocess.run(
+        ["make", "--no-print-directory", "package", f"STAGE={STAGE}", f"ARCH={architecture}"], cwd=BASE_DIR, check=True
+    )
+    final = BASE_DIR / "dist" / f"todo-site-{STAGE}-{architecture}.zip"
     rungs.append(
         Rung("make_package", "+ lean zip: `make package` (only S3's botocore model, no CLI tools)", False, final)
     )

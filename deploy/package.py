@@ -1,7 +1,8 @@
 """
 Zappa's "zip" callback (see zappa_settings.json): finish the package Zappa built.
 
-`finish_package` runs three steps on the zip, each a lever measured by `make bench`:
+`finish_package` runs three steps on the zip, each a lever measured by `make bench`, and then
+makes it reproducible:
 
 - `trim`: leave out what the function never loads: botocore's models of the AWS services it
   does not call (all but a handful, three quarters of the package), the translations of languages
@@ -14,9 +15,16 @@ Zappa's "zip" callback (see zappa_settings.json): finish the package Zappa built
   would compile every imported module again. The package is built without __pycache__
   folders; this adds bytecode compiled from the packaged sources with unchecked hashes,
   which the interpreter loads as is.
+- `make_reproducible`: the same commit gives the same bytes. Zappa writes the entries in the order
+  its folder walk finds them, dates the `__init__.py` files it adds, and writes a package_info.json
+  with a random id, the build time and the user; the zip is rewritten with its entries sorted by
+  name, all dated 1980-01-01 as Zappa dates the others, and a package_info.json that names the
+  commit it was built from (with "-dirty" if the checkout had changes) and the architecture of its
+  native code, read from the ELF files themselves.
 """
 
 import compileall
+import json
 import os
 import py_compile
 import re
@@ -35,6 +43,10 @@ BOTOCORE_MODEL = re.compile(r"botocore/data/(?P<service>[^/]+)/")
 LOCALES = {"en", "zh_Hans"}
 LOCALE = re.compile(r"(?:^|/)locale/(?P<language>[a-z]{2,3}(?:_[A-Za-z0-9]+)*)/")
 STATIC_MANIFEST = "todo_site/staticfiles.json"
+PACKAGE_INFO = "package_info.json"
+LAMBDA_TASK_ROOT = "/var/task"  # where Lambda unpacks the zip
+# ELF's e_machine values (the System V ABI), as Zappa names the architectures.
+ELF_MACHINES = {62: "x86_64", 183: "arm64"}
 COLLECT_MANIFEST = """
 import sys
 
@@ -54,6 +66,7 @@ def finish_package(cli):
     trim(package)
     add_static_manifest(package)
     add_bytecode(package)
+    make_reproducible(package)
 
 
 def _rewrite(package, keep):
@@ -104,7 +117,10 @@ def add_static_manifest(package):
         subprocess.run(
             [sys.executable, "-c", COLLECT_MANIFEST, folder], cwd=BASE_DIR, env=environment, check=True, timeout=300
         )
-        _add(package, {STATIC_MANIFEST: (Path(folder) / "staticfiles.json").read_bytes()})
+        # Django writes the names in the order it found the files, which is the file system's: sort them.
+        manifest = json.loads((Path(folder) / "staticfiles.json").read_text())
+        manifest["paths"] = dict(sorted(manifest["paths"].items()))
+        _add(package, {STATIC_MANIFEST: json.dumps(manifest).encode()})
 
 
 def add_bytecode(package):
@@ -113,7 +129,65 @@ def add_bytecode(package):
         root = Path(folder)
         with zipfile.ZipFile(package) as archive:
             archive.extractall(root, [name for name in archive.namelist() if name.endswith(".py")])
+        # Each code object names its source file as Lambda will see it, not the folder of this build.
         compileall.compile_dir(
-            root, quiet=2, workers=0, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH
+            root,
+            quiet=2,
+            workers=0,
+            stripdir=str(root),
+            prependdir=LAMBDA_TASK_ROOT,
+            invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
         )
         _add(package, {path.relative_to(root).as_posix(): path.read_bytes() for path in sorted(root.rglob("*.pyc"))})
+
+
+def elf_architecture(header):
+    """The architecture of an ELF file from its first 20 bytes (x86_64, arm64, or the machine's number), or
+    None if they are not an ELF header."""
+    if header[:4] != b"\x7fELF" or len(header) < 20:
+        return None
+    machine = int.from_bytes(header[18:20], "little" if header[5] == 1 else "big")
+    return ELF_MACHINES.get(machine, str(machine))
+
+
+def architectures(package):
+    """{architecture: number of ELF files} of a zip."""
+    found = {}
+    with zipfile.ZipFile(package) as archive:
+        for entry in archive.infolist():
+            with archive.open(entry) as member:
+                architecture = elf_architecture(member.read(20))
+            if architecture:
+                found[architecture] = found.get(architecture, 0) + 1
+    return found
+
+
+def commit():
+    """The commit the project's files come from: its hash, "-dirty" if they have changed since, or "unknown"."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=BASE_DIR, capture_output=True, text=True, check=True)
+        changes = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=BASE_DIR, capture_output=True, text=True
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head.stdout.strip() + ("-dirty" if changes.stdout.strip() else "")
+
+
+def make_reproducible(package):
+    """Rewrite the zip so that the same sources give the same bytes, with a package_info.json naming them."""
+    found = architectures(package)
+    if len(found) > 1:
+        raise SystemExit(f"{package} mixes the native code of several architectures: {found}")
+    info = {"commit": commit(), "architecture": next(iter(found), "any")}
+    rewritten = package.with_suffix(".reproducible")
+    with zipfile.ZipFile(package) as source, zipfile.ZipFile(rewritten, "w", zipfile.ZIP_DEFLATED) as target:
+        entries = {entry.filename: entry for entry in source.infolist() if not entry.is_dir()}
+        for name in sorted(entries):
+            entry = entries[name]
+            content = json.dumps(info, indent=4).encode() if name == PACKAGE_INFO else source.read(entry)
+            fixed = zipfile.ZipInfo(name)  # dated 1980-01-01 00:00
+            fixed.create_system = 3
+            fixed.external_attr = entry.external_attr & 0xFFFF0000
+            target.writestr(fixed, content, zipfile.ZIP_DEFLATED)
+    rewritten.replace(package)

@@ -15,6 +15,7 @@ from zappa.cli import ZappaCLI
 from zappa.handler import LambdaHandler
 
 from deploy.aws_emulator import AwsEmulator
+from deploy.build import machine_architecture
 from deploy.stage import BASE_DIR, Stage, create_database, drop_database, local_secrets
 
 from .support import REQUEST_SETTINGS, production_settings
@@ -87,17 +88,19 @@ def lambda_handler(build_lambda_handler, dev):
     return build_lambda_handler(dev)
 
 
-def build_package(stage):
-    """The stage's package, built by `make package` as the README says."""
+def build_package(stage, architecture=None):
+    """The stage's package, built by `make package` as the README says: for this machine, as `make lambda-local`
+    builds it, or for `architecture`."""
+    architecture = architecture or machine_architecture()
     result = subprocess.run(
-        ["make", "--no-print-directory", "package", f"STAGE={stage}"],
+        ["make", "--no-print-directory", "package", f"STAGE={stage}", f"ARCH={architecture}"],
         cwd=BASE_DIR,
         capture_output=True,
         text=True,
         timeout=900,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    return BASE_DIR / "dist" / f"todo-site-{stage}.zip"
+    return BASE_DIR / "dist" / f"todo-site-{stage}-{architecture}.zip"
 
 
 @pytest.fixture(scope="session")
