@@ -34,6 +34,7 @@ import tempfile
 import threading
 import time
 import typing
+import zipfile
 from pathlib import Path
 
 import psycopg2
@@ -43,8 +44,9 @@ from .bridge import ApiGatewayBridge
 from .database import PgBouncer, Unavailable
 from .events import api_host
 from .lambda_api import LambdaApi
+from .package import PACKAGE_INFO
 from .pool import IDLE_SECONDS, FunctionPool
-from .runtime import unpack
+from .runtime import Snapshot, unpack
 from .stage import BASE_DIR, Stage, create_database, local_secrets
 
 LOCAL_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/todo_lambda_local"
@@ -145,6 +147,9 @@ def main(argv=None):
         threading.Thread(target=lambda_api.serve_forever, daemon=True).start()
         # The function's tasks call this Lambda API; its e-mails link to this site.
         environment.update(AWS_ENDPOINT_URL_LAMBDA=lambda_api.url, SITE_URL=bridge.url)
+        if stage.snap_start:
+            # Closed by pool.close(), after the instances restored from it.
+            pool.snapshot = Snapshot(task_root, environment, timeout=stage.config["timeout_seconds"])
         commands = ["migrate --noinput", "collectstatic --noinput"]
         if args.admin:
             commands.append(f"createadmin {args.admin} {bridge.url.rstrip('/')}")
@@ -159,6 +164,7 @@ def main(argv=None):
         cap = f"at most {concurrency} instances" if concurrency else "no concurrency cap"
         api = "an HTTP API" if stage.http_api else "a REST API"
         print(f"{api}, {database}, {cap}; e-mails in {mail_dir.relative_to(BASE_DIR)}/", file=sys.stderr, flush=True)
+        print(f"{built_for(args.zip, stage)}; {starts(stage)}", file=sys.stderr, flush=True)
         print(
             f"Serving {args.zip} at {bridge.url} (static files from {aws.url}, Lambda API at {lambda_api.url})",
             flush=True,
@@ -225,6 +231,25 @@ def dead_letter_queue(aws, name):
         )
 
     return send
+
+
+def built_for(package, stage):
+    """What the zip was built for, beside what the stage is deployed on."""
+    with zipfile.ZipFile(package) as archive:
+        architecture = json.loads(archive.read(PACKAGE_INFO))["architecture"]
+    deployed = stage.config.get("architecture", "x86_64")
+    if architecture == deployed:
+        return f"Built for {architecture}, as deployed"
+    return f"Built for {architecture} (this machine); the stage is deployed on {deployed}, everything else the same"
+
+
+def starts(stage):
+    if stage.snap_start:
+        return (
+            "SnapStart's stand-in: new instances are forked from one primed interpreter (the zip imported, the "
+            "before-snapshot hooks run), then run the after-restore hooks; AWS's time to load a snapshot is not shown"
+        )
+    return "new instances start a fresh interpreter (a cold start)"
 
 
 def write_stats(pool, path):

@@ -36,7 +36,8 @@ class PoolStats:
 class FunctionPool:
     """Instances of the package at `task_root`, at most `concurrency` at once (None: no cap).
 
-    An instance idle for `idle_seconds` is stopped, and with it its database connection.
+    An instance idle for `idle_seconds` is stopped, and with it its database connection. With a `snapshot`
+    (deploy.runtime.Snapshot, SnapStart's stand-in), new instances are restored from it instead of started.
     """
 
     def __init__(self, task_root, environment, *, timeout=30, concurrency=None, idle_seconds=IDLE_SECONDS, log=None):
@@ -48,6 +49,7 @@ class FunctionPool:
         self.concurrency = concurrency
         self.idle_seconds = idle_seconds
         self.log = log or sys.stderr
+        self.snapshot = None
         self.stats = PoolStats()
         self._idle = []  # (instance, idle since), the most recently used last
         self._busy = 0
@@ -66,7 +68,7 @@ class FunctionPool:
         function = self._acquire()
         cold = function is None
         if cold:
-            function = LocalFunction(self.task_root, self.environment, timeout=self.timeout)
+            function = LocalFunction(self.task_root, self.environment, timeout=self.timeout, snapshot=self.snapshot)
         started = time.monotonic()
         try:
             return function.invoke(event)
@@ -93,7 +95,8 @@ class FunctionPool:
         with self._lock:
             self.stats.cold_start_ms.append(milliseconds)
             running = self._busy + len(self._idle)
-        self.log.write(f"Cold start: a new instance answered in {milliseconds:.0f} ms ({running} running)\n")
+        how = "restored instance" if self.snapshot else "new instance"
+        self.log.write(f"Cold start: a {how} answered in {milliseconds:.0f} ms ({running} running)\n")
         self.log.flush()
 
     def _release(self, function):
@@ -116,9 +119,11 @@ class FunctionPool:
                 function.close()
 
     def close(self):
-        """Stop every instance; invocations still running finish first."""
+        """Stop every instance, then the snapshot; invocations still running finish first."""
         self._closed.set()
         with self._lock:
             idle, self._idle = self._idle, []
         for function, _ in idle:
             function.close()
+        if self.snapshot is not None:
+            self.snapshot.close()

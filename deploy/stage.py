@@ -67,6 +67,11 @@ class Stage:
         return self.config["aws_environment_variables"]["AWS_STORAGE_BUCKET_NAME"]
 
     @property
+    def snap_start(self):
+        """Whether Lambda starts the stage's new instances from a snapshot (SnapStart on published versions)."""
+        return self.config.get("snap_start", "None") not in (None, "None")
+
+    @property
     def http_api(self):
         """Whether API Gateway serves the stage as an HTTP API (payload 2.0) rather than a REST API."""
         return self.config.get("apigateway_version", "v1") == "v2"

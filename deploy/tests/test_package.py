@@ -121,7 +121,15 @@ def test_the_package_leaves_out_tests_tooling_and_local_data(names, lambda_zip):
     assert not tops & (tooling | cli_only)
     assert not [name for name in names if "tests" in name.split("/")[:-1] or name.endswith("conftest.py")]
     assert not [name for name in names if name.endswith((".sqlite3", ".zip")) or name.startswith((".", "dist/"))]
-    for name in ["manage.py", "Makefile", "README.md", "pyproject.toml", "zappa_settings.json", "requirements.txt"]:
+    for name in [
+        "manage.py",
+        "Makefile",
+        "README.md",
+        "pyproject.toml",
+        "zappa_settings.json",
+        "requirements.txt",
+        "requirements.lock",
+    ]:
         assert name not in names
     assert "todo_site/settings/test.py" not in names
     assert not [name for name in names if name.startswith("staticfiles/")]

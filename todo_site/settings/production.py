@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 from botocore.config import Config
 from django.core.exceptions import ImproperlyConfigured
 
+from todo_site import snapstart  # noqa: F401 (registers SnapStart's hooks while Lambda initialises the function)
+
 from .base import *  # noqa: F403
 from .base import STATIC_URL, content_security_policy, env
 

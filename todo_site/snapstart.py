@@ -1,0 +1,89 @@
+"""
+Lambda SnapStart's runtime hooks: what the snapshot holds, and what each restored instance renews.
+
+With SnapStart (the production stage's `snap_start`), Lambda initialises the function once when
+a version is published, runs the before-snapshot hooks, and snapshots the interpreter; every new
+instance is that snapshot restored, after the after-restore hooks run (10 s at most). The
+production settings import this module, so the hooks are registered during that initialisation
+(Zappa builds the Django application at import when INSTANTIATE_LAMBDA_HANDLER_ON_IMPORT is set).
+
+- `prime` (before the snapshot) loads what every request needs but would otherwise load on an
+  instance's first request: the URL resolver, every template compiled, both languages'
+  catalogues, the static files' manifest and the password hasher's library. It opens no database
+  connection, and closes any that initialisation opened: a connection in the snapshot would be
+  one socket shared by every restored instance.
+- `renew` (after each restore) re-seeds `random`, whose state would otherwise be the same in
+  every instance, and drops any database connection captured. The site's secrets (session keys,
+  CSRF tokens, reset tokens) come from `secrets`, which reads the operating system's randomness at
+  each call, so no instance shares them; the function's credentials and SECRET_KEY come from its
+  environment, which Lambda provides to the restored instance.
+
+What a snapshot cannot renew: the interpreter's string hash seed (PYTHONHASHSEED) is chosen at
+start and is the same in every instance restored from one snapshot.
+"""
+
+import logging
+import random
+
+try:
+    # Provided by Lambda's Python runtime (installed from PyPI's snapshot-restore-py for the tests).
+    from snapshot_restore_py import register_after_restore, register_before_snapshot
+except ImportError:  # any other runtime: no snapshot, nothing calls the hooks
+
+    def register_before_snapshot(function, *args, **kwargs):
+        return function
+
+    register_after_restore = register_before_snapshot
+
+logger = logging.getLogger(__name__)
+
+
+def template_names():
+    """The names of every template of the site (its own and its apps'), as get_template() takes them."""
+    from django.template import engines
+
+    names = set()
+    for engine in engines.all():
+        for folder in engine.template_dirs:
+            names.update(path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file())
+    return sorted(names)
+
+
+def close_connections():
+    """Close every database connection this process opened; the number closed."""
+    from django.db import connections
+
+    opened = [connection for connection in connections.all(initialized_only=True) if connection.connection]
+    for connection in opened:
+        connection.close()
+    return len(opened)
+
+
+@register_before_snapshot
+def prime():
+    from django.conf import settings
+    from django.contrib.auth.hashers import get_hasher
+    from django.contrib.staticfiles.storage import staticfiles_storage
+    from django.template.loader import get_template
+    from django.urls import get_resolver
+    from django.utils import translation
+
+    get_resolver().url_patterns  # noqa: B018 (imports every view module)
+    for name in template_names():
+        get_template(name)
+    for language, _ in settings.LANGUAGES:
+        with translation.override(language):
+            translation.gettext("Todos")
+    staticfiles_storage.url  # noqa: B018 (builds the storage: a manifest storage reads its manifest)
+    get_hasher().verify("", get_hasher().encode("", get_hasher().salt()))
+    closed = close_connections()
+    if closed:
+        logger.warning("SnapStart: %d database connection(s) opened during initialisation, closed.", closed)
+
+
+@register_after_restore
+def renew():
+    random.seed()
+    closed = close_connections()
+    if closed:
+        logger.warning("SnapStart: %d database connection(s) captured in the snapshot, closed.", closed)
