@@ -28,6 +28,7 @@ from .forms import (
     TodoListForm,
 )
 from .models import Todo, TodoList
+from .templatetags.todos import TodoItems
 
 NO_SUCH_TODO = _("There is no such todo.")
 NO_SUCH_LIST = _("There is no such list.")
@@ -53,11 +54,7 @@ def todo_fields(todo):
 def todo_json(request, todo, **extra):
     return {
         **todo_fields(todo),
-        "html": render_to_string(
-            "todos/_todo.html",
-            {"todo": todo, "next": safe_next(request), "today": request.user.today(), "movable": True},
-            request,
-        ),
+        "html": TodoItems(today=request.user.today(), next_url=safe_next(request), movable=True).item(todo),
         **extra,
     }
 
