@@ -12,6 +12,10 @@ production settings import this module, so the hooks are registered during that 
   catalogues, the static files' manifest and the password hasher's library. It opens no database
   connection, and closes any that initialisation opened: a connection in the snapshot would be
   one socket shared by every restored instance.
+  Then it rehearses one request that needs no database, the log-in page through Django's WSGI
+  handler, so that the code only a first request runs (the middleware's, the form's, the
+  template engine's, gzip's) is in the snapshot too; nothing of it is kept (no session is saved,
+  the CSRF token it made is not stored).
 - `renew` (after each restore) re-seeds `random`, whose state would otherwise be the same in
   every instance, and drops any database connection captured. The site's secrets (session keys,
   CSRF tokens, reset tokens) come from `secrets`, which reads the operating system's randomness at
@@ -22,6 +26,7 @@ What a snapshot cannot renew: the interpreter's string hash seed (PYTHONHASHSEED
 start and is the same in every instance restored from one snapshot.
 """
 
+import io
 import logging
 import random
 
@@ -68,6 +73,9 @@ def prime():
     from django.urls import get_resolver
     from django.utils import translation
 
+    closed = close_connections()
+    if closed:
+        logger.warning("SnapStart: %d database connection(s) opened during initialisation, closed.", closed)
     get_resolver().url_patterns  # noqa: B018 (imports every view module)
     for name in template_names():
         get_template(name)
@@ -76,9 +84,36 @@ def prime():
             translation.gettext("Todos")
     staticfiles_storage.url  # noqa: B018 (builds the storage: a manifest storage reads its manifest)
     get_hasher().verify("", get_hasher().encode("", get_hasher().salt()))
-    closed = close_connections()
-    if closed:
-        logger.warning("SnapStart: %d database connection(s) opened during initialisation, closed.", closed)
+    rehearse()
+
+
+def rehearse():
+    """GET the log-in page through Django's WSGI handler, as a browser over HTTPS would; its status."""
+    from django.conf import settings
+    from django.core.wsgi import get_wsgi_application
+    from django.urls import reverse, set_script_prefix
+
+    host = next((host.lstrip(".") for host in settings.ALLOWED_HOSTS if host.strip(".*")), "localhost")
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "SCRIPT_NAME": "",
+        "PATH_INFO": reverse("login"),
+        "QUERY_STRING": "",
+        "SERVER_NAME": host,
+        "SERVER_PORT": "443",
+        "HTTP_HOST": host,
+        "HTTP_ACCEPT": "text/html",
+        "HTTP_ACCEPT_ENCODING": "gzip",
+        "wsgi.url_scheme": "https",
+        "wsgi.input": io.BytesIO(),
+        "wsgi.errors": io.StringIO(),
+    }
+    statuses = []
+    response = get_wsgi_application()(environ, lambda status, headers, exc_info=None: statuses.append(status))
+    b"".join(response)
+    response.close()
+    set_script_prefix("/")
+    return statuses[0]
 
 
 @register_after_restore

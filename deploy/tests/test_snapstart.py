@@ -4,18 +4,19 @@ zip served by instances forked from one primed interpreter (deploy/runtime.py's 
 """
 
 import contextlib
-import logging
+import json
+import os
 import random
+import subprocess
+import sys
 
 import psycopg2
 import pytest
-from django.db import connection
-from django.utils.translation import trans_real
 
 from deploy.aws_emulator import AwsEmulator
 from deploy.events import api_host
 from deploy.runtime import LocalFunction, Snapshot, unpack
-from deploy.stage import Stage, local_secrets
+from deploy.stage import BASE_DIR, Stage, local_secrets
 from todo_site import snapstart
 
 from .visitor import PASSWORD, Visitor, journey
@@ -30,22 +31,57 @@ def test_the_production_stage_starts_from_snapshots_without_keep_warm():
     assert production.config["num_retained_versions"] == 2
 
 
-def test_priming_loads_what_a_request_needs_and_opens_no_database_connection():
-    """pytest-django refuses any database access to a test without its django_db mark: priming must need none."""
-    trans_real._translations.clear()
-    snapstart.prime()
-    assert connection.connection is None
-    assert {"en", "zh-hans"} <= set(trans_real._translations)
-    assert {"todos/todo_list.html", "base.html", "accounts/login.html"} <= set(snapstart.template_names())
+PRIME = """
+import json, logging, sys
+import django
+from django.db import connection
+from django.utils.translation import trans_real
 
-
-@pytest.mark.django_db(transaction=True)
-def test_priming_closes_a_connection_that_initialisation_opened(caplog):
+django.setup()
+logging.basicConfig(level=logging.WARNING, format="%(message)s")
+if sys.argv[1] == "connected":
     connection.ensure_connection()
-    with caplog.at_level(logging.WARNING, logger="todo_site.snapstart"):
-        snapstart.prime()
-    assert connection.connection is None
-    assert "1 database connection(s) opened during initialisation, closed" in caplog.text
+from todo_site import snapstart
+
+snapstart.prime()
+print(json.dumps({
+    "connected": connection.connection is not None,
+    "catalogues": sorted(trans_real._translations),
+    "templates": snapstart.template_names(),
+    "rehearsal": snapstart.rehearse(),
+}))
+"""
+
+
+def prime_in_a_new_interpreter(database_url, connected=False):
+    """Run the before-snapshot hook in a fresh interpreter, as Lambda runs it once its initialisation is done."""
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "todo_site.settings.test", "DATABASE_URL": database_url}
+    result = subprocess.run(
+        [sys.executable, "-c", PRIME, "connected" if connected else "fresh"],
+        cwd=BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout), result.stderr
+
+
+def test_priming_loads_what_a_request_needs_and_opens_no_database_connection():
+    """With a database that nothing answers for, priming succeeds: it never connects."""
+    primed, log = prime_in_a_new_interpreter("postgres://todo@127.0.0.1:9/nothing")
+    assert primed["connected"] is False
+    assert {"en", "zh-hans"} <= set(primed["catalogues"])
+    assert {"todos/todo_list.html", "base.html", "accounts/login.html"} <= set(primed["templates"])
+    assert primed["rehearsal"] == "200 OK"
+    assert "closed" not in log
+
+
+def test_priming_closes_a_connection_that_initialisation_opened(tmp_path):
+    primed, log = prime_in_a_new_interpreter(f"sqlite:///{tmp_path / 'site.sqlite3'}", connected=True)
+    assert primed["connected"] is False
+    assert "1 database connection(s) opened during initialisation, closed" in log
 
 
 def draws_of_restored_instances(renew):
