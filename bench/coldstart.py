@@ -12,9 +12,10 @@ from deploy.events import Response
 from deploy.runtime import LocalFunction
 
 
-def cold_start(task_root, environment, event):
-    """Seconds from a new interpreter to the first response, which must be a 200."""
-    function = LocalFunction(task_root, environment)
+def cold_start(task_root, environment, event, snapshot=None):
+    """Seconds from a new interpreter (or, with a `snapshot`, from the fork of a restored instance) to the first
+    response, which must be a 200."""
+    function = LocalFunction(task_root, environment, snapshot=snapshot)
     try:
         start = time.perf_counter()
         result = function.invoke(event).check()
@@ -30,15 +31,15 @@ def cold_start(task_root, environment, event):
 def alternate(subjects, runs):
     """{name: [seconds, ...]}: one cold start of each subject per round, `runs` rounds, after a warm-up round.
 
-    subjects is {name: (task_root, environment, event)}; alternating spreads the machine's drift
-    over all of them. The warm-up round fills the page cache, as Lambda's own code cache would be.
+    subjects is {name: (task_root, environment, event, snapshot or None)}; alternating spreads the machine's
+    drift over all of them. The warm-up round fills the page cache, as Lambda's own code cache would be.
     """
-    for task_root, environment, event in subjects.values():
-        cold_start(task_root, environment, event)
+    for subject in subjects.values():
+        cold_start(*subject)
     times = {name: [] for name in subjects}
     for _ in range(runs):
-        for name, (task_root, environment, event) in subjects.items():
-            times[name].append(cold_start(task_root, environment, event))
+        for name, subject in subjects.items():
+            times[name].append(cold_start(*subject))
     return times
 
 

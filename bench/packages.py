@@ -11,7 +11,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from deploy.build import machine_architecture
+from deploy.build import machine_architecture, output_path, stage_architecture
 from deploy.stage import BASE_DIR, Stage
 
 PACKAGE_VENV = BASE_DIR / ".venv-package"
@@ -87,3 +87,9 @@ def build(workdir, *, ladder):
         Rung("make_package", "+ lean zip: `make package` (only S3's botocore model, no CLI tools)", False, final)
     )
     return rungs
+
+
+def deployed():
+    """The zip `make package STAGE=production` builds for the stage's own architecture: the one uploaded."""
+    subprocess.run(["make", "--no-print-directory", "package", f"STAGE={STAGE}"], cwd=BASE_DIR, check=True)
+    return output_path(STAGE, stage_architecture(STAGE))

@@ -7,19 +7,30 @@ import matplotlib
 matplotlib.use("Agg")  # before pyplot is imported: no display here
 import matplotlib.pyplot as plt
 
-# us-east-1 list prices (x86): Lambda per GB-second and per request, API Gateway per request.
-LAMBDA_GB_SECOND = 0.0000166667
-LAMBDA_REQUEST = 0.20 / 1e6
-REST_API_REQUEST = 3.50 / 1e6
-HTTP_API_REQUEST = 1.00 / 1e6
-# Lambda gives a full vCPU at 1,769 MB, and CPU in proportion to memory below that.
-FULL_VCPU_MB = 1769
+from .prices import (
+    FULL_VCPU_MB,
+    HEADLINE_RATE,
+    HTTP_API_REQUEST,
+    LAMBDA_GB_SECOND_ARM,
+    LAMBDA_REQUEST,
+    REST_API_REQUEST,
+    SECONDS_PER_MONTH,
+    SNAPSTART_RESTORE_GB,
+    restores_per_month,
+    snapshot_cache_per_month,
+)
 
 
-def cost_per_million(duration_ms, memory_mb):
-    """(Lambda, with REST API, with HTTP API) dollars per million requests of `duration_ms` at `memory_mb`."""
+def cost_per_million(duration_ms, memory_mb, gb_second=LAMBDA_GB_SECOND_ARM, rate=None):
+    """(Lambda, with REST API, with HTTP API) dollars per million requests of `duration_ms` at `memory_mb`
+    (arm64's price unless `gb_second` says otherwise); at a steady `rate` a second, with the SnapStart restores
+    of the instances that rate keeps busy."""
     billed = math.ceil(duration_ms) / 1000
-    lambda_cost = 1e6 * (billed * memory_mb / 1024 * LAMBDA_GB_SECOND + LAMBDA_REQUEST)
+    gigabytes = memory_mb / 1024
+    lambda_cost = 1e6 * (billed * gigabytes * gb_second + LAMBDA_REQUEST)
+    if rate:
+        restores = restores_per_month(rate, duration_ms) / (rate * SECONDS_PER_MONTH / 1e6)
+        lambda_cost += restores * gigabytes * SNAPSTART_RESTORE_GB
     return lambda_cost, lambda_cost + 1e6 * REST_API_REQUEST, lambda_cost + 1e6 * HTTP_API_REQUEST
 
 
@@ -88,9 +99,20 @@ def markdown(figures):
     ]
     rows = [("baseline", "hello world, stock `zappa package`", f["baseline_mb"])]
     rows += [(rung["name"], rung["label"], rung["mb"]) for rung in f["ladder"]]
+    rows.append(("restore", "the same zip, restored: a fork of the primed interpreter (SnapStart's stand-in)", None))
     for name, label, size in rows:
         ms = {key: f["cold"][name][key] * 1000 for key in ("median", "min", "max")}
-        lines.append(f"| {label} | {size:.1f} | {ms['median']:.0f} | {ms['min']:.0f} | {ms['max']:.0f} |")
+        zipped = "" if size is None else f"{size:.1f}"
+        lines.append(f"| {label} | {zipped} | {ms['median']:.0f} | {ms['min']:.0f} | {ms['max']:.0f} |")
+    lines += [
+        "",
+        "The restored row is SnapStart's stand-in (deploy/runtime.py's `Snapshot`): one interpreter imports",
+        "the zip and runs the before-snapshot hooks (todo_site/snapstart.py) once; each round forks a child,",
+        "which runs the after-restore hooks and answers the same request. The time runs from asking for the",
+        "fork to the response. It shows what is left of a cold start once initialisation is in the snapshot;",
+        "it cannot show the time AWS takes to load a snapshot into a new microVM (AWS reports it as Restore",
+        "Duration, from about 100 ms up for Python, and does not bill its own part of it).",
+    ]
     if len(f["ladder"]) > 1:
         lines += [
             "",
@@ -173,23 +195,32 @@ def markdown(figures):
     lambda_cost, rest, http = f["cost"]["measured"]
     scaled_lambda, scaled_rest, scaled_http = f["cost"]["scaled"]
     memory = f["cost"]["memory_mb"]
+    cache = snapshot_cache_per_month(memory, f["cost"]["snapshots"])
+    x86_lambda, x86_rest, x86_http = f["cost"]["x86"]
     lines += [
         "## Cost per million requests",
         "",
-        f"At the production stage's {memory} MB in us-east-1 (list prices): Lambda $0.0000166667 per",
-        "GB-second, billed per millisecond, plus $0.20 per million requests; API Gateway $3.50 per",
-        "million (REST API) or $1.00 per million (HTTP API).",
+        f"At the production stage's {memory} MB on arm64 in us-east-1 (list prices): Lambda $0.0000133334 per",
+        "GB-second (x86_64: $0.0000166667), billed per millisecond, plus $0.20 per million requests; API Gateway",
+        "$3.50 per million (REST API) or $1.00 per million (HTTP API, the production stage's). SnapStart adds",
+        f"$0.0001397998 per GB for each restore, priced here for a steady {HEADLINE_RATE} requests a second (the",
+        "instances they keep busy, each replaced every two hours), and $0.0000015046 per GB-second for each cached",
+        f"snapshot, a monthly charge whatever the traffic: {f['cost']['snapshots']} versions kept at {memory} MB,",
+        f"${cache:.2f} a month, not in the figures below.",
         "",
-        f"    cost = 1,000,000 × (ceil(duration ms) / 1000 × {memory / 1024:g} GB × $0.0000166667 + $0.0000002) + API",
+        f"    cost = 1,000,000 × (ceil(duration ms) / 1000 × {memory / 1024:g} GB × $0.0000133334 + $0.0000002)",
+        f"           + restores per million × {memory / 1024:g} GB × $0.0001397998 + API",
         "",
         f"With the warm p50 through the handler measured here ({f['warm']['handler']['p50']:.2f} ms on one core",
-        f"of this machine), and with that duration stretched by {FULL_VCPU_MB}/{memory} for the CPU share Lambda",
-        f"gives {memory} MB ({f['cost']['scaled_ms']:.1f} ms), an estimate for CPU-bound work:",
+        "of this machine, an x86_64 one: Graviton runs Python as fast or faster, so the duration is not",
+        f"shortened for arm64), and with that duration stretched by {FULL_VCPU_MB}/{memory} for the CPU share",
+        f"Lambda gives {memory} MB ({f['cost']['scaled_ms']:.1f} ms), an estimate for CPU-bound work:",
         "",
         "| Duration | Lambda | + REST API | + HTTP API |",
         "| --- | --- | --- | --- |",
         f"| measured | ${lambda_cost:.2f} | ${rest:.2f} | ${http:.2f} |",
         f"| CPU share of {memory} MB | ${scaled_lambda:.2f} | ${scaled_rest:.2f} | ${scaled_http:.2f} |",
+        f"| the same on x86_64, no SnapStart | ${x86_lambda:.2f} | ${x86_rest:.2f} | ${x86_http:.2f} |",
         *[
             f"| a sign-up or log-in with {algorithm} ({f['hash_ms'][algorithm]:.0f} ms of CPU), CPU share "
             f"| ${hashed[0]:.2f} | ${hashed[1]:.2f} | ${hashed[2]:.2f} |"

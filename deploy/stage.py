@@ -97,12 +97,13 @@ class Stage:
         Returns the function Lambda calls, taking an event. The handler is a singleton that keeps
         the first settings it read; this forgets it, as a fresh instance of the function would.
         """
+        # The settings first: with INSTANTIATE_LAMBDA_HANDLER_ON_IMPORT, importing zappa.handler builds the handler.
+        sys.modules["zappa_settings"] = self.zappa_settings()
         # Imported here: zappa.handler configures the root logger when it is imported.
         from zappa.handler import LambdaHandler
 
         from .runtime import Context
 
-        sys.modules["zappa_settings"] = self.zappa_settings()
         LambdaHandler._LambdaHandler__instance = None
         LambdaHandler("zappa_settings")
         return lambda event: LambdaHandler.lambda_handler(event, Context(timeout=30))
