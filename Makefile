@@ -116,6 +116,12 @@ load: $(VENV)/.bench  ## Load the production zip, print the headline figures
 	$(MAKE) --no-print-directory package STAGE=production ARCH=$(MACHINE_ARCH)
 	$(BIN)/python -m bench.load --zip dist/todo-site-production-$(MACHINE_ARCH).zip
 
+# `make capacity`: the capacity plan past this machine, from docs/benchmarks.json and docs/load.json (see bench/capacity.py).
+.PHONY: capacity
+
+capacity: $(VENV)/.dev  ## Plan 10 to 10,000 requests a second from make bench's and make load's figures
+	$(BIN)/python -m bench.capacity
+
 # `make digests`: the daily digest's fan-out through the production zip with 1, 2 and 4 senders; writes docs/DIGESTS.md.
 .PHONY: digests
 

@@ -14,6 +14,7 @@ with the headline lines.
 """
 
 import argparse
+import contextlib
 import csv
 import datetime
 import json
@@ -26,6 +27,7 @@ from pathlib import Path
 
 import psycopg2
 
+from deploy.build import machine_architecture
 from deploy.database import SUPERUSER_RESERVED_CONNECTIONS, ThrowawayPostgres
 from deploy.lambda_local import background as lambda_local
 from deploy.stage import BASE_DIR, Stage
@@ -38,6 +40,21 @@ STAGE = "production"
 OPERATOR_CONNECTIONS = 2
 # Clients flooding the log-in page, each from an address of its own, in the flood configuration.
 FLOODERS = 24
+# Every server counts its statements and their execution time (an extension of Debian's postgresql-15), with room
+# for many more distinct statements than the site has, so that none is evicted during a run.
+STATEMENT_STATISTICS = {"shared_preload_libraries": "pg_stat_statements", "pg_stat_statements.max": 10000}
+# The statements of the site's role since the last reset, in all and those that only read (a SELECT that locks no
+# row, which a replica could answer): their number and execution time. The harness's own queries are not among
+# them: the connection sampler and these run as the superuser, and the lost-writes check runs after the reading.
+SITE_STATEMENTS = r"""
+    SELECT coalesce(sum(calls), 0), coalesce(sum(total_exec_time), 0),
+           coalesce(sum(calls) FILTER (WHERE reads), 0), coalesce(sum(total_exec_time) FILTER (WHERE reads), 0)
+    FROM (SELECT calls, total_exec_time,
+                 query ~* '^\s*select\M' AND query !~* '\mfor\s+(no\s+key\s+)?(update|share)\M' AS reads
+          FROM pg_stat_statements
+          WHERE userid = (SELECT oid FROM pg_roles WHERE rolname = %s)
+            AND dbid = (SELECT oid FROM pg_database WHERE datname = current_database())) AS site
+"""
 
 
 @dataclass
@@ -162,6 +179,40 @@ def after_the_burst(requests):
     return {**figures, **percentiles([milliseconds for _, milliseconds in later])}
 
 
+@contextlib.contextmanager
+def superuser_cursor(database):
+    with contextlib.closing(psycopg2.connect(database.admin_url)) as connection:
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            yield cursor
+
+
+def reset_statements(database):
+    """Forget the statements counted so far (the migrations'), so that the next ones counted are the visitors'."""
+    with superuser_cursor(database) as cursor:
+        cursor.execute("SELECT pg_stat_statements_reset()")
+
+
+def site_statements(database):
+    """The statements the site's role ran since the reset: how many, and their execution time, in all and of reads."""
+    with superuser_cursor(database) as cursor:
+        cursor.execute(SITE_STATEMENTS, [database.user])
+        statements, exec_ms, reads, read_ms = cursor.fetchone()
+    return {"statements": int(statements), "exec_ms": float(exec_ms), "read_statements": int(reads),
+            "read_ms": float(read_ms)}  # fmt: skip
+
+
+def per_request(statements, requests):
+    """The statements, and their milliseconds of execution (in all, and of reads), per request Locust counted."""
+    share = 1 / requests if requests else 0
+    return {
+        **statements,
+        "statements_per_request": statements["statements"] * share,
+        "db_ms_per_request": statements["exec_ms"] * share,
+        "read_ms_per_request": statements["read_ms"] * share,
+    }
+
+
 def lost_writes(database_url, results):
     """Acknowledged writes the database does not hold: accounts missing, todos missing, changed or not deleted."""
     with psycopg2.connect(database_url) as connection, connection.cursor() as cursor:
@@ -186,13 +237,15 @@ def lost_writes(database_url, results):
 
 def measure(configuration, package, folder, paths, *, max_connections, users, spawn_rate, seconds):
     print(f"== {configuration.label}", flush=True)
-    with ThrowawayPostgres(max_connections=max_connections) as database:
+    with ThrowawayPostgres(max_connections=max_connections, settings=STATEMENT_STATISTICS) as database:
+        database.psql("CREATE EXTENSION pg_stat_statements")
         stats_file, log = folder / f"{configuration.name}.stats.json", folder / f"{configuration.name}.log"
         options = [*configuration.options(), "--stats", str(stats_file)]
-        with lambda_local(package, database.url, log, stage=STAGE, options=options) as (site, _):
-            origin = site.removesuffix(f"/{STAGE}/")
+        with lambda_local(package, database.url, log, stage=STAGE, options=options) as running:
+            origin = running.site.removesuffix(f"/{STAGE}/")
             urls = {name: origin + path for name, path in paths.items()}
             with database.sampled_connections() as connections:
+                reset_statements(database)
                 results = run_locust(
                     urls,
                     folder / f"{configuration.name}.results.json",
@@ -202,6 +255,8 @@ def measure(configuration, package, folder, paths, *, max_connections, users, sp
                     seconds=seconds,
                     flooders=configuration.flooders,
                 )
+                # Before the lost-writes check below, whose queries run as the site's role.
+                statements = site_statements(database)
         instances = json.loads(stats_file.read_text())
         statuses = {int(status): count for status, count in results["statuses"].items()}
         endpoints = endpoint_figures(folder / configuration.name)
@@ -225,6 +280,7 @@ def measure(configuration, package, folder, paths, *, max_connections, users, sp
             "peak_connections": connections.peak,
             "idle_in_transaction_ms": connections.longest_idle_in_transaction_ms,
             "connection_samples": connections.samples[:: max(1, len(connections.samples) // 600)],
+            "database": per_request(statements, endpoints.get("Aggregated", {}).get("requests", 0)),
             "acknowledged": len(results["accounts"]) + len(results["todos"]),
             "lost_writes": lost_writes(database.url, results),
         }
@@ -233,7 +289,8 @@ def measure(configuration, package, folder, paths, *, max_connections, users, sp
         f"   {total.get('requests', 0)} requests, {figures['errors']} errors, visitors' p99 {visitors['p99']:.0f} ms, "
         f"{figures['peak_instances']} instances at most, {figures['peak_connections']} server connections at most, "
         f"{len(figures['lost_writes'])} lost writes, {figures['idle_in_transaction_ms']:.0f} ms idle in a transaction "
-        "at most",
+        f"at most, {figures['database']['statements_per_request']:.1f} statements and "
+        f"{figures['database']['db_ms_per_request']:.2f} ms of them per request",
         flush=True,
     )
     return figures
@@ -241,7 +298,8 @@ def measure(configuration, package, folder, paths, *, max_connections, users, sp
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="make load", description=__doc__.strip().splitlines()[0])
-    parser.add_argument("--zip", type=Path, default=BASE_DIR / "dist" / f"todo-site-{STAGE}.zip")
+    local_zip = BASE_DIR / "dist" / f"todo-site-{STAGE}-{machine_architecture()}.zip"
+    parser.add_argument("--zip", type=Path, default=local_zip, help="the stage built for this machine")
     parser.add_argument("--max-connections", type=int, default=15, help="the PostgreSQL server's max_connections")
     parser.add_argument("--seconds", type=int, default=60, help="how long each configuration runs")
     parser.add_argument("--ramp-seconds", type=int, default=10, help="how long the users take to arrive")
@@ -279,7 +337,8 @@ def main(argv=None):
     DOCS.mkdir(exist_ok=True)
     load_report.chart(DOCS / "load.png", figures)
     (DOCS / "LOAD.md").write_text(load_report.markdown(figures))
-    print("Report: docs/LOAD.md, docs/load.png")
+    (DOCS / "load.json").write_text(json.dumps(load_report.capacity_figures(figures), indent=2) + "\n")
+    print("Report: docs/LOAD.md, docs/load.png, docs/load.json")
     production, flood = by_name["production"], by_name["production_login_flood"]
     for line in (
         f"load_users: {users}",
@@ -288,6 +347,8 @@ def main(argv=None):
         f"load_errors_production: {production['errors']}",
         f"load_p99_ms_production: {production['endpoints']['Aggregated']['p99']:.0f}",
         f"load_peak_db_connections_production: {production['peak_connections']}",
+        f"load_statements_per_request_production: {production['database']['statements_per_request']:.1f}",
+        f"load_db_ms_per_request_production: {production['database']['db_ms_per_request']:.3f}",
         f"load_lost_writes: {sum(len(run['lost_writes']) for run in runs)}",
         f"load_flood_visitor_errors: {flood['errors']}",
         f"load_flood_list_p99_ms: {flood['list']['p99']:.0f}",

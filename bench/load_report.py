@@ -91,6 +91,21 @@ def markdown(figures):
         "so configurations that fail run fewer requests. Lost writes are sign-ups and todo changes",
         "the site acknowledged that the database does not hold, checked row by row after each run.",
         "",
+        "## Database time per request",
+        "",
+        "Each server counts the statements of the site's role and their execution time (`pg_stat_statements`)",
+        "from the first visitor to the last, without the harness's own queries; divided here by the requests",
+        "Locust counted. Reads are the SELECTs that lock no row, which a replica could answer.",
+        "`python -m bench.capacity` plans from these figures, which docs/load.json holds.",
+        "",
+        "| Configuration | Statements per request | Database ms per request | Of which reads, ms |",
+        "| --- | --- | --- | --- |",
+        *[
+            f"| {run['label']} | {run['database']['statements_per_request']:.1f} "
+            f"| {run['database']['db_ms_per_request']:.3f} | {run['database']['read_ms_per_request']:.3f} |"
+            for run in runs
+        ],
+        "",
         "## Per endpoint",
         "",
     ]
@@ -123,3 +138,24 @@ def markdown(figures):
                 )
         lines.append("")
     return "\n".join(lines)
+
+
+def capacity_figures(figures):
+    """docs/load.json: per configuration, the figures bench/capacity.py plans from."""
+    configurations = {}
+    for run in figures["runs"]:
+        total = run["endpoints"].get("Aggregated", {})
+        configurations[run["name"]] = {
+            "label": run["label"],
+            "requests": total.get("requests", 0),
+            "requests_per_second": total.get("rps", 0),
+            "p50_ms": total.get("p50", 0),
+            "p95_ms": total.get("p95", 0),
+            "errors": run["errors"],
+            "statements_per_request": run["database"]["statements_per_request"],
+            "db_ms_per_request": run["database"]["db_ms_per_request"],
+            "read_ms_per_request": run["database"]["read_ms_per_request"],
+            "peak_server_connections": run["peak_connections"],
+        }
+    keys = ("date", "users", "ramp_seconds", "seconds", "max_connections", "connection_limit")
+    return {**{key: figures[key] for key in keys}, "configurations": configurations}
