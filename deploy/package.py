@@ -20,13 +20,12 @@ makes it reproducible:
   with a random id, the build time and the user; the zip is rewritten with its entries sorted by
   name, all dated 1980-01-01 as Zappa dates the others, and a package_info.json that names the
   commit it was built from (with "-dirty" if the checkout had changes) and the architecture of its
-  native code, read from the ELF files themselves.
+  native code, read from the ELF files themselves. The packages' RECORD files lose the lines of
+  their scripts, installed outside the zip with the build's own interpreter path in them.
 """
 
-import compileall
 import json
 import os
-import py_compile
 import re
 import subprocess
 import sys
@@ -129,14 +128,16 @@ def add_bytecode(package):
         root = Path(folder)
         with zipfile.ZipFile(package) as archive:
             archive.extractall(root, [name for name in archive.namelist() if name.endswith(".py")])
-        # Each code object names its source file as Lambda will see it, not the folder of this build.
-        compileall.compile_dir(
-            root,
-            quiet=2,
-            workers=0,
-            stripdir=str(root),
-            prependdir=LAMBDA_TASK_ROOT,
-            invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
+        # Each code object names its source file as Lambda will see it, not the folder of this build. A fresh
+        # process, one file after the other, a fixed hash seed: marshal flags a constant that is referenced more
+        # than once when it writes it, which depends on the state of the process that compiles (two clones built
+        # from Zappa's own process once differed by that flag alone).
+        subprocess.run(
+            [sys.executable, "-m", "compileall", "-q", "-j", "1", "-s", str(root), "-p", LAMBDA_TASK_ROOT]
+            + ["--invalidation-mode", "unchecked-hash", str(root)],
+            env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONHASHSEED": "0"},
+            check=True,
+            timeout=600,
         )
         _add(package, {path.relative_to(root).as_posix(): path.read_bytes() for path in sorted(root.rglob("*.pyc"))})
 
@@ -174,6 +175,12 @@ def commit():
     return head.stdout.strip() + ("-dirty" if changes.stdout.strip() else "")
 
 
+def record_inside(record):
+    """A wheel's RECORD without the files installed outside site-packages (its scripts, "../../bin/..."), which
+    the zip does not carry and whose hashes cover the build's own interpreter path."""
+    return b"".join(line for line in record.splitlines(keepends=True) if not line.startswith(b"../"))
+
+
 def make_reproducible(package):
     """Rewrite the zip so that the same sources give the same bytes, with a package_info.json naming them."""
     found = architectures(package)
@@ -186,6 +193,8 @@ def make_reproducible(package):
         for name in sorted(entries):
             entry = entries[name]
             content = json.dumps(info, indent=4).encode() if name == PACKAGE_INFO else source.read(entry)
+            if name.endswith(".dist-info/RECORD"):
+                content = record_inside(content)
             fixed = zipfile.ZipInfo(name)  # dated 1980-01-01 00:00
             fixed.create_system = 3
             fixed.external_attr = entry.external_attr & 0xFFFF0000

@@ -134,15 +134,24 @@ def shuffled_zip(path, files, seed):
 
 
 def test_the_same_files_in_any_order_and_at_any_time_give_the_same_zip(tmp_path):
+    record = b"pkg/b.py,sha256=abc,6\n"
     files = {"a.py": b"A = 1\n", "pkg/b.py": b"B = 2\n", "pkg/__init__.py": b"", PACKAGE_INFO: b'{"uuid": "x"}'}
-    first = shuffled_zip(tmp_path / "first.zip", files, 1)
-    second = shuffled_zip(tmp_path / "second.zip", {**files, PACKAGE_INFO: b'{"uuid": "y"}'}, 7)
+    # A package's scripts are installed outside the zip, with the path of the build's interpreter in them.
+    first = shuffled_zip(
+        tmp_path / "first.zip", {**files, "pkg-1.dist-info/RECORD": b"../../bin/b,sha256=one,9\n" + record}, 1
+    )
+    second = shuffled_zip(
+        tmp_path / "second.zip",
+        {**files, PACKAGE_INFO: b'{"uuid": "y"}', "pkg-1.dist-info/RECORD": b"../../bin/b,sha256=two,9\n" + record},
+        7,
+    )
     assert first.read_bytes() != second.read_bytes()
     make_reproducible(first)
     make_reproducible(second)
     assert first.read_bytes() == second.read_bytes()
     with zipfile.ZipFile(first) as archive:
-        assert archive.namelist() == sorted(files)
+        assert archive.namelist() == sorted([*files, "pkg-1.dist-info/RECORD"])
+        assert archive.read("pkg-1.dist-info/RECORD") == record
         assert {entry.date_time for entry in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
         info = json.loads(archive.read(PACKAGE_INFO))
     head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=BASE_DIR, capture_output=True, text=True, check=True)
