@@ -294,6 +294,9 @@ def snapshot(task_root, handler_name, socket_path, runtime):
     ready.flush()
     while True:
         connection, _ = listener.accept()
+        # Nothing the initialisation left buffered is written again by each instance.
+        sys.stdout.flush()
+        sys.stderr.flush()
         if os.fork():
             connection.close()
             continue

@@ -84,14 +84,19 @@ def prime():
             translation.gettext("Todos")
     staticfiles_storage.url  # noqa: B018 (builds the storage: a manifest storage reads its manifest)
     get_hasher().verify("", get_hasher().encode("", get_hasher().salt()))
-    rehearse()
+    status = rehearse()
+    if status != "200 OK":
+        logger.warning("SnapStart: the rehearsed log-in page answered %s; the snapshot is less primed.", status)
+    # The rehearsal needs no database; should it ever use one, CONN_MAX_AGE would keep that connection open.
+    close_connections()
 
 
 def rehearse():
     """GET the log-in page through Django's WSGI handler, as a browser over HTTPS would; its status."""
     from django.conf import settings
     from django.core.wsgi import get_wsgi_application
-    from django.urls import reverse, set_script_prefix
+    from django.urls import get_script_prefix, reverse, set_script_prefix
+    from django.utils import translation
 
     host = next((host.lstrip(".") for host in settings.ALLOWED_HOSTS if host.strip(".*")), "localhost")
     environ = {
@@ -109,10 +114,13 @@ def rehearse():
         "wsgi.errors": io.StringIO(),
     }
     statuses = []
-    response = get_wsgi_application()(environ, lambda status, headers, exc_info=None: statuses.append(status))
-    b"".join(response)
-    response.close()
-    set_script_prefix("/")
+    prefix = get_script_prefix()
+    # Django's locale middleware activates the request's language and leaves it active.
+    with translation.override(None):
+        response = get_wsgi_application()(environ, lambda status, headers, exc_info=None: statuses.append(status))
+        b"".join(response)
+        response.close()
+    set_script_prefix(prefix)
     return statuses[0]
 
 

@@ -68,7 +68,7 @@ class TodoItems:
         self.today = today
         self.next = f"?next={quote(next_url, safe='/')}" if next_url else ""
         self.movable = movable
-        self.urls = {name: reverse(f"todos:{name}", args=[SENTINEL]).split(SENTINEL) for name in TODO_ACTIONS}
+        self.urls = {name: reverse(f"todos:{name}", args=[SENTINEL]).rsplit(SENTINEL, 1) for name in TODO_ACTIONS}
         self.labels = {
             "reopen": gettext("Reopen"),
             "done": gettext("Done"),
