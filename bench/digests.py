@@ -24,7 +24,7 @@ from pathlib import Path
 import psycopg2
 
 from deploy.aws_emulator import local_client
-from deploy.build import machine_architecture
+from deploy.build import machine_architecture, output_path
 from deploy.database import ThrowawayPostgres
 from deploy.lambda_local import background as lambda_local
 from deploy.stage import BASE_DIR, Stage
@@ -125,9 +125,7 @@ def report(results, rate):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench.digests", description=__doc__.split("\n\n")[0].strip())
-    parser.add_argument(
-        "--zip", type=Path, default=BASE_DIR / "dist" / f"todo-site-production-{machine_architecture()}.zip"
-    )
+    parser.add_argument("--zip", type=Path, default=output_path("production", machine_architecture()))
     parser.add_argument("--users", type=int, default=300)
     parser.add_argument("--workers", default="1,2,4")
     parser.add_argument(

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import psycopg2
 
-from deploy.build import machine_architecture
+from deploy.build import machine_architecture, output_path
 from deploy.database import SUPERUSER_RESERVED_CONNECTIONS, ThrowawayPostgres
 from deploy.lambda_local import background as lambda_local
 from deploy.stage import BASE_DIR, Stage
@@ -298,7 +298,7 @@ def measure(configuration, package, folder, paths, *, max_connections, users, sp
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="make load", description=__doc__.strip().splitlines()[0])
-    local_zip = BASE_DIR / "dist" / f"todo-site-{STAGE}-{machine_architecture()}.zip"
+    local_zip = output_path(STAGE, machine_architecture())
     parser.add_argument("--zip", type=Path, default=local_zip, help="the stage built for this machine")
     parser.add_argument("--max-connections", type=int, default=15, help="the PostgreSQL server's max_connections")
     parser.add_argument("--seconds", type=int, default=60, help="how long each configuration runs")

@@ -82,7 +82,7 @@ def build(workdir, *, ladder):
     subprocess.run(
         ["make", "--no-print-directory", "package", f"STAGE={STAGE}", f"ARCH={architecture}"], cwd=BASE_DIR, check=True
     )
-    final = BASE_DIR / "dist" / f"todo-site-{STAGE}-{architecture}.zip"
+    final = output_path(STAGE, architecture)
     rungs.append(
         Rung("make_package", "+ lean zip: `make package` (only S3's botocore model, no CLI tools)", False, final)
     )

@@ -17,7 +17,6 @@ from collections import Counter
 from pathlib import Path
 
 from deploy.aws_emulator import AwsEmulator
-from deploy.build import stage_architecture
 from deploy.events import rest_event
 from deploy.runtime import Snapshot, unpack
 from deploy.stage import BASE_DIR
@@ -124,8 +123,9 @@ def main(argv=None):
             for rung in rungs:
                 subjects[rung.name] = (roots[rung.name], site.environment(remote_env=rung.remote_env), cold_event, None)
             # SnapStart's stand-in: instances of the final zip forked from one primed interpreter.
-            snapshot = Snapshot(roots[final.name], site.environment(remote_env=False))
-            subjects["restore"] = (roots[final.name], site.environment(remote_env=False), cold_event, snapshot)
+            environment = site.environment(remote_env=False)
+            snapshot = Snapshot(roots[final.name], environment)
+            subjects["restore"] = (roots[final.name], environment, cold_event, snapshot)
             try:
                 cold_times = coldstart.alternate(subjects, args.runs)
             finally:
@@ -236,7 +236,7 @@ def main(argv=None):
         "memory_mb": memory,
         "restore_ms": restore_ms,
         "cold_start_ms": figures["cold"][final.name]["median"] * 1000,
-        "architecture": stage_architecture(packages.STAGE),
+        "architecture": site.stage.architecture,
         "headline_rate": prices.HEADLINE_RATE,
         "cost_per_million_usd": headline["cost_per_million_usd"],
         "password_hash_ms": headline["password_hash_ms"],

@@ -47,7 +47,7 @@ def machine_architecture():
 def stage_architecture(stage):
     from .stage import Stage
 
-    return Stage(stage).config.get("architecture", "x86_64")
+    return Stage(stage).architecture
 
 
 def output_path(stage, architecture):
@@ -81,10 +81,20 @@ def native_distributions(site_packages):
     return found
 
 
+def recorded_files(site_packages, dist_info):
+    """The paths an installed distribution's RECORD lists."""
+    return [site_packages / row.rsplit(",", 2)[0] for row in (dist_info / "RECORD").read_text().splitlines()]
+
+
+def file_architecture(path):
+    """elf_architecture() of a file, reading only its header."""
+    with path.open("rb") as file:
+        return elf_architecture(file.read(20))
+
+
 def remove(site_packages, dist_info):
     """Delete an installed distribution's files (its RECORD lists them), as `pip uninstall` would."""
-    for row in (dist_info / "RECORD").read_text().splitlines():
-        path = site_packages / row.rsplit(",", 2)[0]
+    for path in recorded_files(site_packages, dist_info):
         if path.is_file():
             path.unlink()
     for folder in sorted({path.parent for path in site_packages.rglob("*")}, key=lambda p: len(p.parts), reverse=True):
@@ -129,13 +139,13 @@ def foreign_site_packages(architecture):
     wrong = sorted(
         str(path.relative_to(site_packages))
         for path in site_packages.rglob("*")
-        if path.is_file() and elf_architecture(path.read_bytes()[:20]) not in (None, architecture)
+        if path.is_file() and file_architecture(path) not in (None, architecture)
     )
     if wrong:
         raise SystemExit(f"{len(wrong)} native files of another architecture in {site_packages}: {', '.join(wrong)}")
     for name, dist_info in native_distributions(site_packages).items():
-        files = [site_packages / row.rsplit(",", 2)[0] for row in (dist_info / "RECORD").read_text().splitlines()]
-        if not any(path.is_file() and elf_architecture(path.read_bytes()[:20]) == architecture for path in files):
+        files = recorded_files(site_packages, dist_info)
+        if not any(path.is_file() and file_architecture(path) == architecture for path in files):
             raise SystemExit(f"{name} has no native code for {architecture} in {site_packages}")
     stamp.write_text(hashlib.sha256(lock).hexdigest())
     print(f"Built {', '.join(native)} for {architecture} into {venv.name}", flush=True)

@@ -1,7 +1,7 @@
 """
 Serve a Lambda package built by `make package` at http://127.0.0.1:<port>/<stage>/.
 
-    python -m deploy.lambda_local --stage dev --zip dist/todo-site-dev.zip [--port 8001]
+    python -m deploy.lambda_local --stage dev --zip dist/todo-site-dev-x86_64.zip [--port 8001]
 
 The zip is unpacked into a temporary folder and its `handler.lambda_handler` runs in clean
 interpreters (deploy/runtime.py), started, reused and recycled as Lambda does it
@@ -237,7 +237,7 @@ def built_for(package, stage):
     """What the zip was built for, beside what the stage is deployed on."""
     with zipfile.ZipFile(package) as archive:
         architecture = json.loads(archive.read(PACKAGE_INFO))["architecture"]
-    deployed = stage.config.get("architecture", "x86_64")
+    deployed = stage.architecture
     if architecture == deployed:
         return f"Built for {architecture}, as deployed"
     return f"Built for {architecture} (this machine); the stage is deployed on {deployed}, everything else the same"

@@ -67,6 +67,11 @@ class Stage:
         return self.config["aws_environment_variables"]["AWS_STORAGE_BUCKET_NAME"]
 
     @property
+    def architecture(self):
+        """The processor the stage's function runs on: its "architecture", else Zappa's default x86_64."""
+        return self.config.get("architecture", "x86_64")
+
+    @property
     def snap_start(self):
         """Whether Lambda starts the stage's new instances from a snapshot (SnapStart on published versions)."""
         return self.config.get("snap_start", "None") not in (None, "None")

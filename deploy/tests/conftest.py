@@ -15,7 +15,7 @@ from zappa.cli import ZappaCLI
 from zappa.handler import LambdaHandler
 
 from deploy.aws_emulator import AwsEmulator
-from deploy.build import machine_architecture
+from deploy.build import machine_architecture, output_path
 from deploy.stage import BASE_DIR, Stage, create_database, drop_database, local_secrets
 
 from .support import REQUEST_SETTINGS, production_settings
@@ -100,7 +100,7 @@ def build_package(stage, architecture=None):
         timeout=900,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    return BASE_DIR / "dist" / f"todo-site-{stage}-{architecture}.zip"
+    return output_path(stage, architecture)
 
 
 @pytest.fixture(scope="session")
