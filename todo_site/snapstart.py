@@ -9,9 +9,10 @@ production settings import this module, so the hooks are registered during that 
 
 - `prime` (before the snapshot) loads what every request needs but would otherwise load on an
   instance's first request: the URL resolver, every template compiled, both languages'
-  catalogues, the static files' manifest and the password hasher's library. It opens no database
-  connection, and closes any that initialisation opened: a connection in the snapshot would be
-  one socket shared by every restored instance.
+  catalogues, the static files' manifest, the password hasher's library and, with IAM database
+  authentication, the signer's session (no credentials resolved: the restored instance's are
+  its own). It opens no database connection, and closes any that initialisation opened: a
+  connection in the snapshot would be one socket shared by every restored instance.
   Then it rehearses one request that needs no database, the log-in page through Django's WSGI
   handler, so that the code only a first request runs (the middleware's, the form's, the
   template engine's, gzip's) is in the snapshot too; nothing of it is kept (no session is saved,
@@ -84,6 +85,10 @@ def prime():
             translation.gettext("Todos")
     staticfiles_storage.url  # noqa: B018 (builds the storage: a manifest storage reads its manifest)
     get_hasher().verify("", get_hasher().encode("", get_hasher().salt()))
+    if settings.DATABASES["default"]["ENGINE"] == "todo_site.db":
+        from todo_site.db import iam
+
+        iam.prepare()
     status = rehearse()
     if status != "200 OK":
         logger.warning("SnapStart: the rehearsed log-in page answered %s; the snapshot is less primed.", status)
