@@ -37,6 +37,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # On Lambda, what the request logs carries the invocation's id (todo_site/logs.py).
+    "todo_site.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Compresses what it sends for browsers that accept gzip: a todo page of 14 KB leaves as 2 KB.
     "django.middleware.gzip.GZipMiddleware",

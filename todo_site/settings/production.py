@@ -7,13 +7,14 @@ have no default here: a missing one stops start-up with ImproperlyConfigured nam
 
 from urllib.parse import urlsplit
 
+import certifi
 from botocore.config import Config
 from django.core.exceptions import ImproperlyConfigured
 
 from todo_site import snapstart  # noqa: F401 (registers SnapStart's hooks while Lambda initialises the function)
 
 from .base import *  # noqa: F403
-from .base import STATIC_URL, content_security_policy, env
+from .base import DATABASES, STATIC_URL, content_security_policy, env
 
 REQUIRED = ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "AWS_STORAGE_BUCKET_NAME", "DEFAULT_FROM_EMAIL", "SITE_URL")
 for name in REQUIRED:
@@ -21,6 +22,18 @@ for name in REQUIRED:
         raise ImproperlyConfigured(f"Set the {name} environment variable.")
 
 DEBUG = False
+
+# The database through RDS Proxy with IAM authentication: DATABASE_URL names a user and no password, and
+# todo_site.db signs a token for each new connection with the function's role (rds-db:connect on that user
+# at the proxy). The proxy's certificate is verified, host name included (sslmode=verify-full), against
+# certifi's copy of Mozilla's roots, which holds the Amazon Root CAs its ACM certificate chains to.
+if env.bool("DATABASE_IAM_AUTH", default=False):
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_IAM_AUTH signs in to RDS Proxy for PostgreSQL: DATABASE_URL is not one.")
+    DATABASES["default"]["ENGINE"] = "todo_site.db"
+options = DATABASES["default"].setdefault("OPTIONS", {})
+if options.get("sslmode") in ("verify-ca", "verify-full"):
+    options.setdefault("sslrootcert", certifi.where())
 
 # API Gateway terminates TLS and Zappa marks every request as secure.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
@@ -77,15 +90,19 @@ AWS_SES_AUTO_THROTTLE = None
 # digest's claim decides (todos/digest.py). Well inside the function's 30 s.
 AWS_SES_CONFIG = Config(connect_timeout=3, read_timeout=5, retries={"total_max_attempts": 1})
 
-# Lambda sends stderr to CloudWatch Logs: errors with their traceback, never request data.
+# Lambda sends stderr to CloudWatch Logs: one JSON object a line (todo_site/logs.py), errors with their
+# traceback, never request data. Not passed on to the root logger, whose handler (Lambda's runtime's, or
+# the one Zappa's handler adds) would write each record a second time as text.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "todo_site.logs.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "loggers": {
-        "django": {"handlers": ["console"], "level": "WARNING"},
-        # "E-mail not sent: ...", a digest not sent, an unknown time zone: the stack's alarms read them.
-        "accounts": {"handlers": ["console"], "level": "WARNING"},
-        "todos": {"handlers": ["console"], "level": "WARNING"},
+        "django": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # An e-mail not sent, a digest not sent, an unknown time zone: ERROR, which the stack's alarm counts.
+        "accounts": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "todos": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "todo_site": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }

@@ -5,6 +5,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -15,7 +16,11 @@ REALISTIC_ENVIRONMENT = {
     "DJANGO_SETTINGS_MODULE": "todo_site.settings.production",
     "SECRET_KEY": "q9Zr2-w8Xv0pL3mN7bT4yK1uJ6hG5fD0sA8eR2tY7iO9pQ3zX6cV1bN4mL7kJ0h",
     "ALLOWED_HOSTS": "abc123.execute-api.us-east-1.amazonaws.com",
-    "DATABASE_URL": "postgres://todo:secret@todo.cluster.us-east-1.rds.amazonaws.com:5432/todo",
+    "DATABASE_URL": (
+        "postgres://todo@todo-site-production.proxy-abc.us-east-1.rds.amazonaws.com:5432/todo"
+        "?sslmode=verify-full&connect_timeout=5"
+    ),
+    "DATABASE_IAM_AUTH": "true",
     "AWS_STORAGE_BUCKET_NAME": "todo-site-static",
     "DEFAULT_FROM_EMAIL": "todo@example.com",
     "SITE_URL": "https://abc123.execute-api.us-east-1.amazonaws.com/production/",
@@ -52,6 +57,35 @@ def test_an_empty_required_variable_counts_as_missing():
     assert "Set the ALLOWED_HOSTS environment variable" in result.stderr
 
 
+def test_the_database_is_signed_in_to_with_an_iam_token_over_tls_verified_against_amazons_roots():
+    script = (
+        "import json; from django.conf import settings as s; d = s.DATABASES['default'];"
+        "print(json.dumps([d['ENGINE'], d['PASSWORD'], d['OPTIONS']]))"
+    )
+    result = manage("shell", "--no-imports", "-c", script, **REALISTIC_ENVIRONMENT)
+    assert result.returncode == 0, result.stderr
+    engine, password, options = json.loads(result.stdout)
+    assert (engine, password, options["sslmode"]) == ("todo_site.db", "", "verify-full")
+    # RDS Proxy's certificate comes from ACM, which chains to the Amazon Root CAs.
+    roots = Path(options["sslrootcert"]).read_text()
+    assert {f"Amazon Root CA {number}" for number in range(1, 5)} <= set(re.findall(r"Amazon Root CA \d", roots))
+
+
+def test_iam_authentication_needs_postgresql():
+    result = manage("check", **{**REALISTIC_ENVIRONMENT, "DATABASE_URL": "sqlite:///unused.sqlite3"})
+    assert result.returncode != 0
+    assert "DATABASE_IAM_AUTH signs in to RDS Proxy for PostgreSQL" in result.stderr
+
+
+def test_the_log_is_one_json_object_a_line_written_once():
+    script = "import logging; logging.getLogger('todos').error('A digest was not sent.')"
+    result = manage("shell", "--no-imports", "-c", script, **REALISTIC_ENVIRONMENT)
+    assert result.returncode == 0, result.stderr
+    (line,) = result.stderr.splitlines()
+    entry = json.loads(line)
+    assert (entry["level"], entry["logger"], entry["message"]) == ("ERROR", "todos", "A digest was not sent.")
+
+
 def test_deploy_checks_pass_with_realistic_values():
     result = manage("check", "--deploy", "--fail-level", "WARNING", **REALISTIC_ENVIRONMENT)
     assert result.returncode == 0, result.stderr
@@ -79,6 +113,7 @@ def production_visit(tmp_path_factory):
     database = tmp_path_factory.mktemp("production") / "db.sqlite3"
     env = {key: value for key, value in os.environ.items() if key not in REALISTIC_ENVIRONMENT}
     env.update(REALISTIC_ENVIRONMENT, DATABASE_URL=f"sqlite:///{database}", STATIC_URL=CLOUDFRONT_STATIC_URL)
+    env["DATABASE_IAM_AUTH"] = "false"
     with AwsEmulator() as s3:
         s3.client().create_bucket(Bucket=REALISTIC_ENVIRONMENT["AWS_STORAGE_BUCKET_NAME"])
         env.update(CREDENTIALS, AWS_ENDPOINT_URL_S3=s3.url)
