@@ -27,8 +27,15 @@ run: $(VENV)/.runtime  ## Serve the site on SQLite at http://127.0.0.1:8000
 	$(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: $(VENV)/.dev  ## Lint, then the whole suite on SQLite and on PostgreSQL
+test: $(VENV)/.dev .venv-checkov/.installed  ## Lint, then the whole suite on SQLite and on PostgreSQL
 	scripts/test
+
+# checkov, the IaC scanner the suite runs on the stack's template, pins a boto3 older than the site's: a virtualenv
+# of its own.
+.venv-checkov/.installed: requirements-checkov.lock | $(BIN)/python
+	$(PYTHON) -m venv .venv-checkov
+	.venv-checkov/bin/pip $(PIP_LOCKED) requirements-checkov.lock
+	@touch $@
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
@@ -55,6 +62,7 @@ lock: $(VENV)/.dev  ## Pin every dependency, with hashes, into the lock files
 	$(UV_COMPILE) $(if $(UPGRADE),--upgrade) requirements.txt -o requirements.lock
 	$(UV_COMPILE) requirements-dev.txt -c requirements.lock -o requirements-dev.lock
 	$(UV_COMPILE) bench/requirements.txt requirements-dev.txt -c requirements-dev.lock -o bench/requirements.lock
+	$(UV_COMPILE) $(if $(UPGRADE),--upgrade) requirements-checkov.txt -o requirements-checkov.lock
 
 messages: $(VENV)/.dev  ## Gather the site's strings into locale/, and compile the catalogues
 	$(BIN)/python scripts/messages.py
@@ -72,7 +80,7 @@ PACKAGE_VENV := .venv-package
 MACHINE_ARCH := $(if $(filter aarch64 arm64,$(shell uname -m)),arm64,x86_64)
 LOCAL_PACKAGE = dist/todo-site-$(STAGE)-$(MACHINE_ARCH).zip
 
-.PHONY: package lambda-local stage invoke
+.PHONY: package lambda-local stage invoke collectstatic
 
 $(PACKAGE_VENV)/.runtime: requirements.lock | $(BIN)/python
 	$(BIN)/python -m venv --clear $(PACKAGE_VENV)
@@ -84,6 +92,10 @@ package: $(PACKAGE_VENV)/.runtime  ## Build the Lambda zip of STAGE (dev or prod
 
 stage: $(PACKAGE_VENV)/.runtime  ## Write STAGE of zappa_settings.json from its CloudFormation stack's outputs
 	$(PACKAGE_VENV)/bin/python -m deploy.stage_from_stack $(STAGE) $(if $(REGION),--region $(REGION))
+
+# The function's role may not touch S3: the deployer uploads the static files, with the credentials of this shell.
+collectstatic: $(PACKAGE_VENV)/.runtime  ## Upload STAGE's static files to its bucket (the deployer's credentials)
+	$(PACKAGE_VENV)/bin/python -m deploy.collectstatic $(STAGE)
 
 # Options: ADMIN=email (an administrator), CONCURRENCY=n (0: no cap), PROXY_POOL=n (0: no proxy), IDLE=seconds.
 lambda-local: $(VENV)/.dev  ## Serve STAGE, built for this machine, at http://127.0.0.1:8001/$(STAGE)/ as Lambda would

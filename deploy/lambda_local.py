@@ -9,14 +9,17 @@ interpreters (deploy/runtime.py), started, reused and recycled as Lambda does it
 (deploy/bridge.py) of the stage's type: a REST API, or an HTTP API (`apigateway_version` v2).
 The stage's AWS resources have local stand-ins: PostgreSQL from --database-url (default:
 DATABASE_URL, else a database on the local server, created if missing) behind PgBouncer
-standing in for RDS Proxy (deploy/database.py), moto's S3 API with the stage's static bucket
-and the stack template's bucket policy, moto's SES with the stage's sender verified (every
-message it accepts is written to dist/mail/<stage>/ as an .eml file, emptied at start) and
-SQS with the stage's dead-letter queue, and secrets in the function's environment with a
-freshly generated SECRET_KEY. The Lambda Invoke API of the function (deploy/lambda_api.py)
-serves Zappa's asynchronous tasks and `make invoke`, at --lambda-port. Migrations and
-collectstatic (and createadmin with --admin) run through the handler's "manage" events before
-the site is served; the function's log goes to stderr.
+standing in for RDS Proxy's pool (deploy/database.py) and, for a stage with DATABASE_IAM_AUTH,
+in front of it a TLS endpoint that checks the IAM token of each connection (deploy/rds_proxy.py);
+moto's S3 API with the stage's static bucket and the stack template's bucket policy, read by a
+stand-in of the stage's CloudFront distribution, the site's STATIC_URL (deploy/cloudfront.py);
+moto's SES with the stage's sender verified (every message it accepts is written to
+dist/mail/<stage>/ as an .eml file, emptied at start) and SQS with the stage's dead-letter queue;
+and secrets in the function's environment with a freshly generated SECRET_KEY. The Lambda
+Invoke API of the function (deploy/lambda_api.py) serves Zappa's asynchronous tasks and `make
+invoke`, at --lambda-port. Migrations (and createadmin with --admin) run through the handler's
+"manage" events before the site is served, and collectstatic as the deployer runs it
+(deploy/collectstatic.py); the function's log goes to stderr.
 """
 
 import argparse
@@ -36,16 +39,21 @@ import time
 import typing
 import zipfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import psycopg2
 
-from .aws_emulator import AwsEmulator
+from .aws_emulator import CREDENTIALS, REGION, AwsEmulator
 from .bridge import ApiGatewayBridge
+from .cloudfront import StaticDistribution
+from .collectstatic import collectstatic
+from .collectstatic import environment as collectstatic_environment
 from .database import PgBouncer, Unavailable
 from .events import api_host
 from .lambda_api import LambdaApi
 from .package import PACKAGE_INFO
 from .pool import IDLE_SECONDS, FunctionPool
+from .rds_proxy import IamProxy
 from .runtime import Snapshot, unpack
 from .stage import BASE_DIR, Stage, create_database, local_secrets
 
@@ -114,6 +122,8 @@ def main(argv=None):
                 database_url = stack.enter_context(PgBouncer(args.database_url, pool_size=args.proxy_pool)).url
             except Unavailable as error:
                 parser.error(str(error))
+        if stage.iam_database_auth:
+            database_url = iam_proxy_url(stack, database_url)
         folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="lambda-local-"))
         mail_dir = BASE_DIR / "dist" / "mail" / stage.name
         shutil.rmtree(mail_dir, ignore_errors=True)
@@ -121,7 +131,9 @@ def main(argv=None):
         task_root = unpack(args.zip, folder)
         stage.provide_s3(aws)
         stage.provide_mail_and_queues(aws)
-        environment = stage.function_environment(aws.url, local_secrets(database_url))
+        distribution = stack.enter_context(StaticDistribution(aws.url, stage.static_bucket))
+        environment = stage.function_environment(aws.url, local_secrets(database_url, iam_auth=stage.iam_database_auth))
+        environment["STATIC_URL"] = distribution.static_url
         environment.update(variable.split("=", 1) for variable in args.environment)
         pool = FunctionPool(
             task_root,
@@ -150,7 +162,12 @@ def main(argv=None):
         if stage.snap_start:
             # Closed by pool.close(), after the instances restored from it.
             pool.snapshot = Snapshot(task_root, environment, timeout=stage.config["timeout_seconds"])
-        commands = ["migrate --noinput", "collectstatic --noinput"]
+        print("collectstatic, as the deployer", file=sys.stderr, flush=True)
+        try:
+            collectstatic(collectstatic_environment(stage, **environment))
+        except subprocess.CalledProcessError as error:
+            sys.exit(f"collectstatic failed:\n{error.stderr}")
+        commands = ["migrate --noinput"]
         if args.admin:
             commands.append(f"createadmin {args.admin} {bridge.url.rstrip('/')}")
         for command in commands:
@@ -161,16 +178,33 @@ def main(argv=None):
                 sys.stderr.write("".join(invocation.error["stackTrace"]))
                 sys.exit(f"manage {command} failed: {invocation.error['errorMessage']}")
         database = f"PostgreSQL through PgBouncer ({args.proxy_pool} connections)" if args.proxy_pool else "PostgreSQL"
+        if stage.iam_database_auth:
+            database += ", signed in to with IAM tokens over verified TLS"
         cap = f"at most {concurrency} instances" if concurrency else "no concurrency cap"
         api = "an HTTP API" if stage.http_api else "a REST API"
         print(f"{api}, {database}, {cap}; e-mails in {mail_dir.relative_to(BASE_DIR)}/", file=sys.stderr, flush=True)
         print(f"{built_for(args.zip, stage)}; {starts(stage)}", file=sys.stderr, flush=True)
         print(
-            f"Serving {args.zip} at {bridge.url} (static files from {aws.url}, Lambda API at {lambda_api.url})",
+            f"Serving {args.zip} at {bridge.url} (static files from {distribution.url}, AWS APIs at {aws.url}, "
+            f"Lambda API at {lambda_api.url})",
             flush=True,
         )
         with contextlib.suppress(KeyboardInterrupt):
             bridge.serve_forever()
+
+
+def iam_proxy_url(stack, database_url):
+    """Put the IAM stand-in of RDS Proxy in front of `database_url` (PgBouncer or PostgreSQL); the URL the
+    function connects to: its user, no password, TLS verified against the stand-in's own certificate authority."""
+    server = urlsplit(database_url)
+    proxy = stack.enter_context(
+        IamProxy(
+            (server.hostname or "127.0.0.1", server.port or 5432),
+            credentials={CREDENTIALS["AWS_ACCESS_KEY_ID"]: CREDENTIALS["AWS_SECRET_ACCESS_KEY"]},
+            region=REGION,
+        )
+    )
+    return proxy.url(server.username or "postgres", server.path.lstrip("/"))
 
 
 class NotServing(Exception):
@@ -180,6 +214,7 @@ class NotServing(Exception):
 class Running(typing.NamedTuple):
     site: str
     static: str
+    aws: str
     lambda_api: str
 
 
@@ -201,7 +236,10 @@ def background(package, database_url, log, *, stage="dev", admin=None, options=(
         while not line.startswith("Serving") and time.monotonic() < deadline and process.poll() is None:
             if select.select([process.stdout], [], [], deadline - time.monotonic())[0]:
                 line = process.stdout.readline()
-        served = rf" at (http://\S+/{stage}/) \(static files from (http://\S+), Lambda API at (http://\S+)\)"
+        served = (
+            rf" at (http://\S+/{stage}/) \(static files from (http://\S+), AWS APIs at (http://\S+), "
+            r"Lambda API at (http://\S+)\)"
+        )
         match = re.search(served, line)
         if not match:
             raise NotServing(f"lambda-local did not start:\n{log.read_text()}")

@@ -1,10 +1,12 @@
 """
 Put a stage's secrets into its Lambda function's environment, keeping every other variable.
 
-    .venv-package/bin/python -m deploy.set_secrets production --database-from-stack < production.env
+    .venv-package/bin/python -m deploy.set_secrets production < production.env
 
-With --database-from-stack, DATABASE_URL is composed from the stage's stack (deploy/aws/stack.yaml):
-the database user and password in its Secrets Manager secret, and the endpoint of its RDS Proxy.
+The one secret the site needs is SECRET_KEY. The database has no password in the function: it signs
+an IAM token for each connection to RDS Proxy, and DATABASE_URL (a user, the proxy's address, no
+password) is a plain setting of the stage, written by `make stage`. So a name like a password, and
+DATABASE_URL, are refused here.
 
 stdin holds NAME=value lines (blank lines and # comments are skipped), so values never show on
 a command line, in shell history or in the repository. Lambda keeps its environment encrypted
@@ -14,17 +16,17 @@ keeps the variables zappa_settings.json does not name. Prints the names it set, 
 """
 
 import argparse
-import json
+import re
 import sys
 from pathlib import Path
-from urllib.parse import quote, urlencode
 
 import boto3
 
 from .stage import SETTINGS_FILE, Stage
-from .stage_from_stack import outputs as stack_outputs
 
-REQUIRED = ("SECRET_KEY", "DATABASE_URL")
+REQUIRED = ("SECRET_KEY",)
+# What would put a database password back into the function.
+PASSWORD_LIKE = re.compile(r"PASS|PWD|DATABASE_URL", re.IGNORECASE)
 
 
 class SecretsError(Exception):
@@ -48,6 +50,12 @@ def parse(lines):
 
 def check(stage, secrets):
     """Refuse what would be lost or leave the function unable to start."""
+    refused = sorted(name for name in secrets if PASSWORD_LIKE.search(name))
+    if refused:
+        raise SecretsError(
+            f"{', '.join(refused)}: the function holds no database password (it signs an IAM token for each "
+            "connection) and DATABASE_URL is the stage's, written by `make stage`"
+        )
     named = set(stage.config.get("aws_environment_variables", {})) & set(secrets)
     if named:
         raise SecretsError(
@@ -56,18 +64,6 @@ def check(stage, secrets):
     empty = [name for name, value in secrets.items() if not value]
     if empty:
         raise SecretsError(f"{', '.join(empty)}: empty")
-
-
-def database_url(client, outputs):
-    """DATABASE_URL from the stack's outputs: the user of the database secret, through RDS Proxy, over TLS.
-
-    connect_timeout makes an unreachable database fail within seconds with the site's 503 page, not at
-    API Gateway's 29 s timeout.
-    """
-    secret = json.loads(client.get_secret_value(SecretId=outputs["DatabaseSecretArn"])["SecretString"])
-    user, password = (quote(secret[key], safe="") for key in ("username", "password"))
-    options = urlencode({"sslmode": "require", "connect_timeout": 5})
-    return f"postgres://{user}:{password}@{outputs['ProxyEndpoint']}:5432/{outputs['DatabaseName']}?{options}"
 
 
 def set_secrets(client, function_name, secrets):
@@ -83,17 +79,11 @@ def set_secrets(client, function_name, secrets):
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m deploy.set_secrets", description=__doc__.split("\n\n")[0])
     parser.add_argument("stage")
-    parser.add_argument(
-        "--database-from-stack", action="store_true", help="compose DATABASE_URL from the stage's stack"
-    )
     parser.add_argument("--settings-file", type=Path, default=SETTINGS_FILE, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     stage = Stage(args.stage, args.settings_file)
     try:
         secrets = parse(sys.stdin)
-        if args.database_from_stack:
-            outputs = stack_outputs(boto3.client("cloudformation", region_name=stage.region), args.stage)
-            secrets["DATABASE_URL"] = database_url(boto3.client("secretsmanager", region_name=stage.region), outputs)
         if not secrets:
             raise SecretsError("no NAME=value lines on stdin")
         check(stage, secrets)

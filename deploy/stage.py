@@ -113,17 +113,31 @@ class Stage:
         LambdaHandler("zappa_settings")
         return lambda event: LambdaHandler.lambda_handler(event, Context(timeout=30))
 
-    def static_bucket_policy(self):
-        """The static bucket's policy as the stack gives it (anyone may read static/*), for this stage's bucket."""
+    def static_bucket_policy(self, distribution="E2LOCALSTANDIN"):
+        """The static bucket's policy as the stack gives it (only the stage's CloudFront distribution reads
+        static/*), for this stage's bucket and a `distribution` id."""
         document = template()["Resources"]["StaticBucketPolicy"]["Properties"]["PolicyDocument"]
-        return resolve(document, {"StaticBucket.Arn": f"arn:aws:s3:::{self.static_bucket}"})
+        names = {
+            "StaticBucket.Arn": f"arn:aws:s3:::{self.static_bucket}",
+            "AWS::Partition": "aws",
+            "AWS::AccountId": "123456789012",
+            "StaticDistribution": distribution,
+        }
+        return resolve(document, names)
 
-    def function_environment(self, aws_endpoint, secrets):
+    @property
+    def iam_database_auth(self):
+        """Whether the function signs in to the database with an IAM token (through RDS Proxy)."""
+        return self.config.get("aws_environment_variables", {}).get("DATABASE_IAM_AUTH", "").lower() == "true"
+
+    def function_environment(self, aws_endpoint, secrets, static_url=None):
         """The environment Lambda gives the function: its settings' variables and its `secrets`.
 
-        `aws_endpoint` serves the S3 and SES APIs the function talks to (the AWS emulator).
+        `aws_endpoint` serves the S3 and SES APIs the function talks to (the AWS emulator). The stage's
+        CloudFront address does not exist here: STATIC_URL is `static_url` (the distribution's stand-in,
+        deploy/cloudfront.py), else unset, and the pages name the files at the S3 API itself.
         """
-        return {
+        environment = {
             "AWS_REGION": self.region,
             "AWS_DEFAULT_REGION": self.region,
             "AWS_LAMBDA_FUNCTION_NAME": self.lambda_name,
@@ -133,13 +147,18 @@ class Stage:
             **secrets,
             "AWS_ENDPOINT_URL_S3": aws_endpoint,
             "AWS_ENDPOINT_URL_SES": aws_endpoint,
+            "STATIC_URL": static_url,
         }
+        return {name: value for name, value in environment.items() if value is not None}
 
     def provide_s3(self, s3):
-        """Create the static bucket with its policy."""
+        """Create the static bucket with its policy, but for the statement that refuses plain HTTP, which is all
+        the emulator speaks (moto applies a policy's denials)."""
         client = s3.client()
         _create_bucket(client, self.static_bucket)
-        client.put_bucket_policy(Bucket=self.static_bucket, Policy=json.dumps(self.static_bucket_policy()))
+        policy = self.static_bucket_policy()
+        policy["Statement"] = [statement for statement in policy["Statement"] if statement["Sid"] != "OnlyOverTls"]
+        client.put_bucket_policy(Bucket=self.static_bucket, Policy=json.dumps(policy))
 
     @property
     def sender(self):
@@ -161,9 +180,15 @@ def _create_bucket(client, name):
         client.create_bucket(Bucket=name)
 
 
-def local_secrets(database_url):
-    """The secrets of a stage, for a local run: a fresh secret key."""
-    return {"SECRET_KEY": token_urlsafe(50), "DATABASE_URL": database_url, "EMAIL_URL": "consolemail://"}
+def local_secrets(database_url, *, iam_auth=False):
+    """The secrets of a stage, for a local run: a fresh secret key, and the local database in place of the
+    stage's, signed in to with an IAM token (through deploy/rds_proxy.py's stand-in) or not."""
+    return {
+        "SECRET_KEY": token_urlsafe(50),
+        "DATABASE_URL": database_url,
+        "DATABASE_IAM_AUTH": "true" if iam_auth else "false",
+        "EMAIL_URL": "consolemail://",
+    }
 
 
 def _connect_to_server(url):

@@ -4,15 +4,18 @@ Write a stage of zappa_settings.json from the outputs of its CloudFormation stac
     .venv-package/bin/python -m deploy.stage_from_stack production
 
 Reads the stack `todo-site-<stage>-infrastructure` and writes into the stage its region, code bucket,
-role, subnets and security group, static bucket, allowed hosts (the custom domain's too, its origin as a
-trusted CSRF origin and the site's address), the sender of e-mails and the failed tasks' queue: every
-account-, region- or resource-specific value the stage holds, so nothing is edited by hand. Other keys
-and variables of the stage stay as they are. Prints what changed.
+role, subnets and security group, static bucket and its CloudFront address, the database's address at
+RDS Proxy (a user and no password: the function signs an IAM token for each connection), allowed hosts
+(the custom domain's too, its origin as a trusted CSRF origin and the site's address), the sender of
+e-mails and the failed tasks' queue: every account-, region- or resource-specific value the stage
+holds, so nothing is edited by hand. Other keys and variables of the stage stay as they are. Prints
+what changed.
 """
 
 import argparse
 import json
 import sys
+from urllib.parse import urlencode
 
 import boto3
 
@@ -29,6 +32,17 @@ def outputs(client, stage):
     return {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}
 
 
+def database_url(outputs):
+    """DATABASE_URL: the database's user at RDS Proxy, with no password (DATABASE_IAM_AUTH: an IAM token each
+    connection), over TLS with the proxy's certificate verified against its host name.
+
+    connect_timeout makes an unreachable database fail within seconds with the site's 503 page, not at
+    API Gateway's 29 s timeout.
+    """
+    options = urlencode({"sslmode": "verify-full", "connect_timeout": 5})
+    return f"postgres://{outputs['DatabaseUser']}@{outputs['ProxyEndpoint']}:5432/{outputs['DatabaseName']}?{options}"
+
+
 def stage_settings(outputs, variables):
     """The settings of a stage from its stack's outputs; `variables` are the stage's environment variables now."""
     region = outputs["Region"]
@@ -36,6 +50,9 @@ def stage_settings(outputs, variables):
     variables = {
         **variables,
         "AWS_STORAGE_BUCKET_NAME": outputs["StaticBucket"],
+        "STATIC_URL": outputs["StaticUrl"],
+        "DATABASE_URL": database_url(outputs),
+        "DATABASE_IAM_AUTH": "true",
         "DEFAULT_FROM_EMAIL": f"todo@{outputs['MailDomain']}",
     }
     if outputs.get("DomainName"):

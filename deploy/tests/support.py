@@ -22,12 +22,14 @@ REQUEST_SETTINGS = [
 ]
 
 
-def production_settings(stage, s3_url, names):
-    """Values of todo_site.settings.production, evaluated in a fresh interpreter with the stage's environment."""
+def production_settings(stage, s3_url, names, **variables):
+    """Values of todo_site.settings.production, evaluated in a fresh interpreter with the stage's environment
+    and `variables`."""
     environment = {
         **{name: value for name, value in os.environ.items() if not name.startswith(("DJANGO_", "DATABASE_"))},
         **stage.function_environment(s3_url, local_secrets("postgres://todo@db.example.com:5432/todo")),
         "DJANGO_SETTINGS_MODULE": "todo_site.settings.production",
+        **variables,
     }
     script = (
         f"import json; from django.conf import settings as s; print(json.dumps({{n: getattr(s, n) for n in {names}}}))"

@@ -118,6 +118,10 @@ def test_a_custom_domain_serves_the_site_at_its_root_and_trusts_its_own_origin_o
         "DomainName": "todo.example.com",
         "MailDomain": "example.com",
         "FailedTasksQueueArn": "arn:aws:sqs:us-east-1:210987654321:todo-site-dev-failed-tasks",
+        "DatabaseUser": "todo",
+        "DatabaseName": "todo",
+        "ProxyEndpoint": "todo-site-dev.proxy-abc.us-east-1.rds.amazonaws.com",
+        "StaticUrl": "https://d111111abcdef8.cloudfront.net/static/",
     }
     write_stage("dev", outputs, settings_file)
     handler = build_lambda_handler(Stage("dev", settings_file))

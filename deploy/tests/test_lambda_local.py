@@ -19,18 +19,16 @@ pytestmark = [pytest.mark.lambda_package, pytest.mark.browser]
 
 @pytest.fixture(scope="module")
 def lambda_local(lambda_zip, scratch_database, tmp_path_factory):
-    """`make lambda-local ADMIN=root@example.com`; yields the site's and the S3 URL, the log and the Lambda API."""
+    """`make lambda-local ADMIN=root@example.com`; yields the site's and the static files' URL (the CloudFront
+    stand-in's), the log and the Lambda API."""
     log = tmp_path_factory.mktemp("lambda-local") / "stderr.log"
-    with lambda_local_in_background(lambda_zip, scratch_database, log, admin="root@example.com") as (
-        site,
-        static_origin,
-        lambda_api,
-    ):
-        yield site, static_origin, log, lambda_api
+    with lambda_local_in_background(lambda_zip, scratch_database, log, admin="root@example.com") as running:
+        yield running.site, running.static, log, running.lambda_api
 
 
 def test_the_todomvc_journey_with_javascript(lambda_local, new_page):
-    """Scripts and styles come from the S3 API, as the Content-Security-Policy allows."""
+    """Scripts and styles come from the stage's CloudFront distribution (its stand-in), as the Content-Security-Policy
+    allows."""
     site, static_origin, _, _ = lambda_local
     page = new_page()
     loaded = []

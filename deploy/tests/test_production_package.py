@@ -275,10 +275,10 @@ def containers(task_root, production, lambda_local, proxy):
     """Four Lambda containers of the production function, each its own clean interpreter.
 
     They share what Lambda gives every container of one function: its environment and secrets,
-    the proxy to the database lambda-local has migrated and the S3 API holding its static files.
+    the proxy to the database lambda-local has migrated, the S3 API and the static files' distribution.
     """
-    s3_url = lambda_local.static
-    environment = production.function_environment(s3_url, local_secrets(proxy.url))
+    environment = production.function_environment(lambda_local.aws, local_secrets(proxy.url))
+    environment["STATIC_URL"] = f"{lambda_local.static}/static/"
     functions = [LocalFunction(task_root, environment, timeout=production.config["timeout_seconds"]) for _ in range(4)]
     yield functions
     for function in functions:
@@ -294,7 +294,6 @@ def query(database_url, sql, parameters=()):
 def test_concurrent_containers_lose_no_todo_no_tick_and_no_rename(containers, production, database, lambda_local):
     """Two visitors' requests spread over four containers at once: each container adds todos for both; then
     each ticks every other one of its todos while the next container renames them. Nothing is lost."""
-    s3_url = lambda_local.static
     owners = ["fay@example.com", "gus@example.com"]
     todos = 8
 
@@ -304,7 +303,7 @@ def test_concurrent_containers_lose_no_todo_no_tick_and_no_rename(containers, pr
             stage="production",
             host=api_host(production.region),
             event=production.api_event,
-            static_url=f"{s3_url}/{production.static_bucket}/static/",
+            static_url=f"{lambda_local.static}/static/",
         )
         visitor.cookies = dict(cookies)
         return visitor
@@ -474,16 +473,17 @@ def test_the_whole_journey_sends_nothing_that_would_pin_a_proxy_connection(
     task_root, production, lambda_local, proxy, database
 ):
     """Every page and action of the site, through the packaged function and the proxy, as the database receives them."""
-    s3_url = lambda_local.static
     since = database.log.stat().st_size
-    function = LocalFunction(task_root, production.function_environment(s3_url, local_secrets(proxy.url)))
+    environment = production.function_environment(lambda_local.aws, local_secrets(proxy.url))
+    environment["STATIC_URL"] = f"{lambda_local.static}/static/"
+    function = LocalFunction(task_root, environment)
     try:
         visitor = Visitor(
             lambda event: function.invoke(event).check(),
             stage="production",
             host=api_host(production.region),
             event=production.api_event,
-            static_url=f"{s3_url}/{production.static_bucket}/static/",
+            static_url=f"{lambda_local.static}/static/",
         )
         journey(visitor, email="ivy@example.com")
     finally:
@@ -495,8 +495,9 @@ def test_the_whole_journey_sends_nothing_that_would_pin_a_proxy_connection(
 
 
 @pytest.mark.browser
-def test_chromium_runs_the_todo_page_from_the_s3_api_without_a_csp_violation(lambda_local, new_page):
-    site, static_origin, _ = lambda_local
+def test_chromium_runs_the_todo_page_with_scripts_from_cloudfront_without_a_csp_violation(lambda_local, new_page):
+    """The scripts come from the stand-in of the stage's CloudFront distribution, the only reader of the bucket."""
+    site, static_origin, *_ = lambda_local
     page = new_page()
     scripts = []
     page.on("response", lambda response: response.request.resource_type == "script" and scripts.append(response))
@@ -522,6 +523,17 @@ def test_the_todomvc_journeys_in_chromium_through_the_http_api(lambda_local, new
     journey_with_javascript(new_page(), f"{site}accounts/signup/", email="joy@example.com")
     journey_without_javascript(new_page(java_script_enabled=False), f"{site}accounts/signup/", email="kim@example.com")
     journey_with_lists(new_page(), f"{site}accounts/signup/", email="lee@example.com")
+
+
+def test_every_instance_signed_in_to_the_proxy_with_an_iam_token_and_nothing_was_refused(
+    lambda_local, lambda_local_log, member
+):
+    """The journeys above ran through the proxy's IAM stand-in, which refuses a connection without a valid token
+    (and logs why): the function holds no database password to fall back on."""
+    assert member.get(url("todos:list")).status == 200
+    log = lambda_local_log.read_text()
+    assert "signed in to with IAM tokens over verified TLS" in log
+    assert "Refused a connection" not in log
 
 
 def test_outside_the_stage_the_http_api_answers_not_found(lambda_local):
@@ -608,7 +620,7 @@ def test_a_task_that_keeps_failing_is_retried_twice_then_kept_in_the_dead_letter
     )
     after = asynchronous_work_done(lambda_local)
     assert (after["retried"] - before["retried"], after["dead_lettered"] - before["dead_lettered"]) == (2, 1)
-    sqs = local_client("sqs", lambda_local.static)
+    sqs = local_client("sqs", lambda_local.aws)
     queue = sqs.get_queue_url(QueueName=production.dead_letter_queue)["QueueUrl"]
     (kept,) = sqs.receive_message(QueueUrl=queue, MessageAttributeNames=["All"])["Messages"]
     assert json.loads(kept["Body"]) == event

@@ -14,7 +14,12 @@ def test_secrets_come_as_name_value_lines():
 
 @pytest.mark.parametrize(
     ("secrets", "message"),
-    [({"ALLOWED_HOSTS": "x"}, "ALLOWED_HOSTS: set in zappa_settings.json"), ({"SECRET_KEY": ""}, "SECRET_KEY: empty")],
+    [
+        ({"ALLOWED_HOSTS": "x"}, "ALLOWED_HOSTS: set in zappa_settings.json"),
+        ({"SECRET_KEY": ""}, "SECRET_KEY: empty"),
+        ({"DATABASE_URL": "postgres://todo:pw@proxy/todo"}, "DATABASE_URL: the function holds no database password"),
+        ({"DB_PASSWORD": "pw", "PGPASSWORD": "pw"}, "DB_PASSWORD, PGPASSWORD: the function holds no database password"),
+    ],
 )
 def test_secrets_that_would_be_lost_or_empty_are_refused(dev, secrets, message):
     with pytest.raises(set_secrets.SecretsError, match=message):

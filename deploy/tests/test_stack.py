@@ -1,12 +1,13 @@
 """
-The stage's infrastructure as code (deploy/aws/stack.yaml): cfn-lint passes on it, moto creates it, and
-the stage written from its outputs deploys with Zappa.
+The stage's infrastructure as code (deploy/aws/stack.yaml): cfn-lint and checkov pass on it (checkov with
+only the suppressions the template explains), moto creates it, and the stage written from its outputs
+deploys with Zappa.
 
-Moto's CloudFormation creates most of the stack for real (the VPC, subnets, route table, S3 endpoint,
+Moto's CloudFormation creates most of the stack for real (the VPC, subnets, route table, endpoints,
 security groups, RDS instance, buckets, roles, policies, log group, SNS topic), so their properties are
 checked on what moto made, IAM documents resolved. The resources of the types named in MOTO_GAPS it
-cannot create: the test leaves them out, replacing references to them with a stand-in value, and only
-cfn-lint checks them.
+cannot create, and the attributes in MOTO_ATTRIBUTE_GAPS it cannot give: the test leaves them out,
+replacing references to them with a stand-in value, and only cfn-lint and checkov check them.
 """
 
 import ast
@@ -14,9 +15,11 @@ import copy
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import boto3
 import pytest
@@ -32,17 +35,23 @@ MOTO_GAPS = {
     "AWS::ApiGatewayV2::ApiMapping",
     "AWS::ApiGatewayV2::DomainName",
     "AWS::CertificateManager::Certificate",
+    "AWS::CloudFront::CachePolicy",
+    "AWS::CloudFront::Distribution",
+    "AWS::CloudFront::OriginAccessControl",
+    "AWS::CloudFront::ResponseHeadersPolicy",
     "AWS::CloudWatch::Alarm",
     "AWS::Logs::MetricFilter",
     "AWS::RDS::DBProxy",
     "AWS::RDS::DBProxyTargetGroup",
     "AWS::S3::BucketPolicy",
-    "AWS::SecretsManager::Secret",
-    "AWS::SecretsManager::SecretTargetAttachment",
     "AWS::SES::EmailIdentity",
     "AWS::SNS::Subscription",
 }
+# Attributes moto's resources do not give: the secret RDS makes for the database's password.
+MOTO_ATTRIBUTE_GAPS = {("Database", "MasterUserSecret.SecretArn")}
 ALARM_EMAIL = "ops@example.com"
+PROXY_ENDPOINT = "todo-site-production.proxy-abc.us-east-1.rds.amazonaws.com"
+STATIC_URL = "https://d111111abcdef8.cloudfront.net/static/"
 MAIL_DOMAIN = "todo.example.com"
 
 
@@ -53,14 +62,67 @@ def test_cfn_lint_passes_on_the_template():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+CHECKOV = Path(sys.executable).parents[2] / ".venv-checkov" / "bin" / "checkov"
+
+
+def checkov(template_path):
+    """checkov's report on a template: {"passed": n, "failed": [check ids], "skipped": [check ids]}."""
+    if not CHECKOV.exists():
+        pytest.fail(f"{CHECKOV} is missing: `make test` installs it (`make .venv-checkov/.installed`)")
+    result = subprocess.run(
+        [CHECKOV, "--file", template_path, "--framework", "cloudformation", "--output", "json", "--skip-download"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "BC_SKIP_MAPPING": "TRUE"},
+    )
+    assert result.returncode in (0, 1), result.stderr
+    report = json.loads(result.stdout)["results"]
+    return {
+        "passed": len(report.get("passed_checks", [])),
+        "failed": [check["check_id"] for check in report.get("failed_checks", [])],
+        "skipped": [
+            (
+                check["check_id"],
+                check["resource"].rpartition(".")[2],
+                (check.get("check_result") or {}).get("suppress_comment"),
+            )
+            for check in report.get("skipped_checks", [])
+        ],
+    }
+
+
+def suppressions(document):
+    """{(check id, resource): reason} of the checkov suppressions in the resources' Metadata."""
+    return {
+        (skip["id"], name): skip.get("comment", "")
+        for name, resource in document["Resources"].items()
+        for skip in resource.get("Metadata", {}).get("checkov", {}).get("skip", [])
+    }
+
+
+def test_checkov_finds_nothing_the_template_does_not_explain(tmp_path):
+    report = checkov(STACK_TEMPLATE)
+    assert report["failed"] == []
+    assert report["passed"] > 50
+    explained = suppressions(template())
+    assert {(check, resource): reason for check, resource, reason in report["skipped"]} == explained
+    assert not [key for key, reason in explained.items() if len(reason.split()) < 8], "each suppression says why"
+    # None of them is stale: without the Metadata, each suppressed check fails.
+    bare = re.sub(r"    Metadata:\n      checkov:\n(?:        .*\n|\s{10,}.*\n)+", "", STACK_TEMPLATE.read_text())
+    (tmp_path / "stack.yaml").write_text(bare)
+    assert sorted(checkov(tmp_path / "stack.yaml")["failed"]) == sorted(check for check, _ in explained)
+
+
 def test_the_gaps_are_exactly_the_types_moto_cannot_create():
     types = {resource["Type"] for resource in template()["Resources"].values()}
     assert {kind for kind in types if kind not in get_model_map()} == MOTO_GAPS
 
 
 def stand_in(name):
-    """What a reference to a resource moto cannot create becomes: a string of an ARN's shape."""
-    return f"arn:aws:cloudformation:us-east-1:123456789012:moto-gap/{name}"
+    """What a reference to a resource moto cannot create becomes: a string of an ARN's shape, whose seventh part,
+    as in an RDS Proxy's ARN, is the resource's id."""
+    return f"arn:aws:cloudformation:us-east-1:123456789012:moto-gap:{name}"
 
 
 def without_gaps(document):
@@ -72,12 +134,14 @@ def without_gaps(document):
         if isinstance(value, dict):
             if list(value) == ["Ref"] and value["Ref"] in gone:
                 return stand_in(value["Ref"])
-            if list(value) == ["Fn::GetAtt"] and value["Fn::GetAtt"][0] in gone:
+            if list(value) == ["Fn::GetAtt"] and (
+                value["Fn::GetAtt"][0] in gone or tuple(value["Fn::GetAtt"]) in MOTO_ATTRIBUTE_GAPS
+            ):
                 return stand_in(value["Fn::GetAtt"][0])
             if list(value) == ["Fn::Sub"] and isinstance(value["Fn::Sub"], str):
                 text = value["Fn::Sub"]
                 for name in gone:
-                    text = text.replace(f"${{{name}}}", stand_in(name))
+                    text = re.sub(rf"\$\{{{name}(\.[A-Za-z.]+)?\}}", stand_in(name), text)
                 return {"Fn::Sub": text}
             return {key: replace(item) for key, item in value.items()}
         if isinstance(value, list):
@@ -88,7 +152,7 @@ def without_gaps(document):
         name: replace(dict(resource)) for name, resource in document["Resources"].items() if name not in gone
     }
     document["Outputs"] = {
-        name: output for name, output in document["Outputs"].items() if "moto-gap/" not in json.dumps(replace(output))
+        name: output for name, output in document["Outputs"].items() if "moto-gap:" not in json.dumps(replace(output))
     }
     return document
 
@@ -117,7 +181,9 @@ def create_stack(stage, **parameters):
     )
     (stack,) = client.describe_stacks(StackName=stack_name(stage))["Stacks"]
     assert stack["StackStatus"] == "CREATE_COMPLETE"
-    return {output["OutputKey"]: output["OutputValue"] for output in stack["Outputs"]}
+    outputs = {output["OutputKey"]: output["OutputValue"] for output in stack["Outputs"]}
+    # The outputs of resources moto cannot create (RDS Proxy, CloudFront), as AWS would give them.
+    return {**outputs, "ProxyEndpoint": PROXY_ENDPOINT, "StaticUrl": STATIC_URL}
 
 
 @pytest.fixture
@@ -142,7 +208,6 @@ def test_the_outputs_name_the_stages_resources(production):
     )
     endpoints = ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["VpcEndpoints"]
     assert {(endpoint["VpcEndpointType"], endpoint["ServiceName"]) for endpoint in endpoints} == {
-        ("Gateway", "com.amazonaws.us-east-1.s3"),
         ("Interface", "com.amazonaws.us-east-1.email"),
         ("Interface", "com.amazonaws.us-east-1.lambda"),
     }
@@ -179,10 +244,10 @@ def test_a_dev_database_keeps_fewer_backups(dev):
     assert database["BackupRetentionPeriod"] < 7
 
 
-def test_the_database_is_reachable_only_from_the_function_and_the_proxy(production):
+def test_the_database_is_reachable_only_from_the_proxy(production):
     rules = security_group(physical_id("production", "DatabaseSecurityGroup"))["IpPermissions"]
     sources = {pair["GroupId"] for rule in rules for pair in rule["UserIdGroupPairs"]}
-    assert sources == {production["FunctionSecurityGroupId"], physical_id("production", "ProxySecurityGroup")}
+    assert sources == {physical_id("production", "ProxySecurityGroup")}
     assert {(rule["FromPort"], rule["ToPort"]) for rule in rules} == {(5432, 5432)}
     assert not [rule for rule in rules if rule["IpRanges"]]
     proxy_rules = security_group(physical_id("production", "ProxySecurityGroup"))["IpPermissions"]
@@ -225,8 +290,9 @@ def test_only_lambda_may_assume_the_functions_role(production):
 
 
 def test_the_functions_role_reaches_only_the_stages_own_resources(production):
-    """Its log group, its static files, its network interfaces, its mail domain, itself (its asynchronous tasks)
-    and its failed tasks' queue; the one "*" is EC2's Describe calls."""
+    """Its log group, its database user at the proxy, its network interfaces, its mail domain, itself (its
+    asynchronous tasks) and its failed tasks' queue; the one "*" is EC2's Describe calls. No S3 at all: nothing it
+    runs can rewrite the static files every page loads."""
     granted = {}
     for statement, actions, resources in statements(role_policy("todo-site-production")):
         assert statement["Effect"] == "Allow"
@@ -235,11 +301,13 @@ def test_the_functions_role_reaches_only_the_stages_own_resources(production):
             assert all(action.startswith("ec2:Describe") for action in actions)
         for action in actions:
             granted.setdefault(action, set()).update(resources)
-    account, bucket = production["AccountId"], production["StaticBucket"]
+    assert [action for action in granted if action.startswith("s3:")] == []
+    account = production["AccountId"]
     log_group = f"arn:aws:logs:us-east-1:{account}:log-group:/aws/lambda/todo-site-production"
     assert granted["logs:PutLogEvents"] == {f"{log_group}:log-stream:*"}
-    assert granted["s3:ListBucket"] == {f"arn:aws:s3:::{bucket}"}
-    assert granted["s3:PutObject"] == granted["s3:GetObject"] == {f"arn:aws:s3:::{bucket}/static/*"}
+    # The proxy's id is the last part of its ARN (moto has no proxy: a stand-in of the same shape).
+    database_user = f"arn:aws:rds-db:us-east-1:{account}:dbuser:Proxy/{production['DatabaseUser']}"
+    assert granted["rds-db:connect"] == {database_user}
     subnets = {f"arn:aws:ec2:us-east-1:{account}:subnet/{subnet}" for subnet in production["SubnetIds"].split(",")}
     assert subnets <= granted["ec2:CreateNetworkInterface"]
     identities = f"arn:aws:ses:us-east-1:{account}:identity/*"
@@ -248,7 +316,7 @@ def test_the_functions_role_reaches_only_the_stages_own_resources(production):
     assert granted["lambda:InvokeFunction"] == {function}
     assert granted["sqs:SendMessage"] == {production["FailedTasksQueueArn"]}
     assert production["FailedTasksQueueArn"] == f"arn:aws:sqs:us-east-1:{account}:todo-site-production-failed-tasks"
-    own = (log_group, f"arn:aws:s3:::{bucket}", f"arn:aws:ec2:us-east-1:{account}:", identities, function)
+    own = (log_group, database_user, f"arn:aws:ec2:us-east-1:{account}:", identities, function)
     outside = [
         resource
         for resources in granted.values()
@@ -256,6 +324,21 @@ def test_the_functions_role_reaches_only_the_stages_own_resources(production):
         if resource != "*" and not resource.startswith(own) and resource != production["FailedTasksQueueArn"]
     ]
     assert outside == []
+
+
+def test_the_functions_role_as_the_template_gives_it_names_the_proxys_id():
+    """What moto cannot show: the rds-db:connect resource is built from the proxy's ARN, whose seventh part is its
+    id (arn:aws:rds:<region>:<account>:db-proxy:prx-0123456789abcdef0), and the user DATABASE_URL names."""
+    policy = template()["Resources"]["FunctionRole"]["Properties"]["Policies"][0]["PolicyDocument"]
+    (statement,) = [statement for statement in policy["Statement"] if statement["Action"] == "rds-db:connect"]
+    pattern, names = statement["Resource"]["Fn::Sub"]
+    assert names == {"ProxyId": {"Fn::Select": [6, {"Fn::Split": [":", {"Fn::GetAtt": ["Proxy", "DBProxyArn"]}]}]}}
+    arn = "arn:aws:rds:us-east-1:210987654321:db-proxy:prx-0123456789abcdef0"
+    resolved = pattern.replace("${ProxyId}", arn.split(":")[6]).replace("${AWS::Partition}", "aws")
+    resolved = resolved.replace("${AWS::Region}", "us-east-1").replace("${AWS::AccountId}", "210987654321")
+    user = template()["Resources"]["Database"]["Properties"]["MasterUsername"]
+    assert resolved == f"arn:aws:rds-db:us-east-1:210987654321:dbuser:prx-0123456789abcdef0/{user}"
+    assert template()["Resources"]["Proxy"]["Properties"]["Auth"][0]["IAMAuth"] == "REQUIRED"
 
 
 def test_the_function_sends_e_mail_only_from_its_domain(production):
@@ -289,20 +372,64 @@ def deployer_policy(arn):
     return iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]["Document"]
 
 
-def test_the_deployer_may_touch_only_the_stages_resources(production):
-    account = production["AccountId"]
-    for _, actions, resources in statements(deployer_policy(production["DeployerPolicyArn"])):
+# What AWS does not let the deployer's policy scope to the stage, by statement, and why (the README's list).
+DEPLOYER_EXCEPTIONS = {
+    "Apis": "API Gateway chooses an API's id when Zappa creates it: until the stack is given ApiId, any API",
+    "FindItsSchedules": "events:ListRuleNamesByTarget is authorised on rules, and Zappa asks it of every rule",
+    "StatusMetricsAcceptNoResource": "cloudwatch:GetMetricStatistics accepts no resource",
+}
+
+
+def stage_resources(outputs, stage):
+    """The prefixes of every ARN that is the stage's own."""
+    account, region = outputs["AccountId"], "us-east-1"
+    return (
+        f"arn:aws:s3:::{outputs['CodeBucket']}",
+        f"arn:aws:s3:::{outputs['StaticBucket']}",
+        outputs["FunctionRoleArn"],
+        f"arn:aws:lambda:{region}:{account}:function:todo-site-{stage}",
+        f"arn:aws:cloudformation:{region}:{account}:stack/todo-site-{stage}/",
+        f"arn:aws:cloudformation:{region}:{account}:stack/todo-site-{stage}-infrastructure/",
+        f"arn:aws:events:{region}:{account}:rule/todo-site-{stage}-",
+        f"arn:aws:logs:{region}:{account}:log-group:/aws/lambda/todo-site-{stage}",
+    )
+
+
+def outside_the_stage(policy, outputs, stage):
+    """{statement id: [resources not the stage's]}."""
+    own = stage_resources(outputs, stage)
+    outside = {}
+    for statement, actions, resources in statements(policy):
+        assert statement["Effect"] == "Allow"
         assert not [action for action in actions if "*" in action]
-        if resources == ["*"]:
-            assert actions == ["cloudwatch:GetMetricStatistics"]
         for resource in resources:
-            assert "todo-site-dev" not in resource
-    (functions,) = [
-        resources
-        for _, actions, resources in statements(deployer_policy(production["DeployerPolicyArn"]))
-        if "lambda:UpdateFunctionCode" in actions
+            if not resource.startswith(own):
+                outside.setdefault(statement["Sid"], []).append(resource)
+    return outside
+
+
+def test_the_deployer_may_touch_only_the_stages_resources_but_the_listed_exceptions(production):
+    policy = deployer_policy(production["DeployerPolicyArn"])
+    outside = outside_the_stage(policy, production, "production")
+    assert set(outside) == set(DEPLOYER_EXCEPTIONS)
+    assert outside["StatusMetricsAcceptNoResource"] == ["*"]
+    assert outside["FindItsSchedules"] == [f"arn:aws:events:us-east-1:{production['AccountId']}:rule/*"]
+    # No secret, no log group deletion, nothing of another stage.
+    actions = {action for _, actions, _ in statements(policy) for action in actions}
+    assert not [action for action in actions if action.startswith(("secretsmanager:", "kms:"))]
+    assert "logs:DeleteLogGroup" not in actions
+    assert "todo-site-dev" not in json.dumps(policy)
+
+
+def test_with_its_api_id_the_deployer_may_touch_only_that_api(aws):
+    outputs = create_stack("production", ApiId="a1b2c3d4e5")
+    outside = outside_the_stage(deployer_policy(outputs["DeployerPolicyArn"]), outputs, "production")
+    assert sorted(outside["Apis"]) == [
+        "arn:aws:apigateway:us-east-1::/apis/a1b2c3d4e5",
+        "arn:aws:apigateway:us-east-1::/apis/a1b2c3d4e5/*",
+        "arn:aws:apigateway:us-east-1::/restapis/a1b2c3d4e5",
+        "arn:aws:apigateway:us-east-1::/restapis/a1b2c3d4e5/*",
     ]
-    assert f"arn:aws:lambda:us-east-1:{account}:function:todo-site-production" in functions
 
 
 def test_the_stage_written_from_the_outputs_keeps_no_placeholder(production, tmp_path):
@@ -338,19 +465,26 @@ def test_a_custom_domain_is_an_allowed_host_and_a_trusted_origin(aws, tmp_path):
     assert variables["SITE_URL"] == "https://todo.example.com/"
 
 
-def test_database_url_is_composed_from_the_secret_and_the_proxys_endpoint(aws):
-    secret = boto3.client("secretsmanager").create_secret(
-        Name="todo-site/production/database", SecretString=json.dumps({"username": "todo", "password": "p@ss/w:rd"})
+def test_the_stage_reaches_the_database_as_its_user_with_no_password(production, tmp_path):
+    """Moto has no RDS Proxy and no CloudFront: their outputs, as the stack would give them."""
+    outputs = production
+    settings_file = tmp_path / "zappa_settings.json"
+    settings_file.write_text(SETTINGS_FILE.read_text())
+    write_stage("production", outputs, settings_file)
+    variables = Stage("production", settings_file).config["aws_environment_variables"]
+    assert variables["DATABASE_URL"] == (
+        f"postgres://todo@{PROXY_ENDPOINT}:5432/todo?sslmode=verify-full&connect_timeout=5"
     )
-    outputs = {
-        "DatabaseSecretArn": secret["ARN"],
-        "ProxyEndpoint": "todo-site-production.proxy-abc.us-east-1.rds.amazonaws.com",
-        "DatabaseName": "todo",
-    }
-    assert set_secrets.database_url(boto3.client("secretsmanager"), outputs) == (
-        "postgres://todo:p%40ss%2Fw%3Ard@todo-site-production.proxy-abc.us-east-1.rds.amazonaws.com:5432/todo"
-        "?sslmode=require&connect_timeout=5"
-    )
+    assert variables["DATABASE_IAM_AUTH"] == "true"
+    assert variables["STATIC_URL"] == STATIC_URL
+    assert not passwords(variables)
+
+
+def passwords(variables):
+    """The variables named like a password, and a DATABASE_URL that holds one."""
+    named = [name for name in variables if set_secrets.PASSWORD_LIKE.search(name) and name != "DATABASE_URL"]
+    url = variables.get("DATABASE_URL", "")
+    return named + (["DATABASE_URL"] if url and urlsplit(url).password else [])
 
 
 @pytest.mark.lambda_package
@@ -372,15 +506,17 @@ def test_the_stage_from_the_stack_deploys_updates_and_undeploys(dev, tmp_path, l
     (created,) = [parameters for operation, parameters in zappa.requests if operation == "CreateFunction"]
     assert created["DeadLetterConfig"] == {"TargetArn": dev["FailedTasksQueueArn"]}
 
-    secrets = {"SECRET_KEY": "k" * 50, "DATABASE_URL": "postgres://todo:pw@db:5432/todo"}
+    secrets = {"SECRET_KEY": "k" * 50}
     monkeypatch.setattr("sys.stdin", io.StringIO("".join(f"{name}={value}\n" for name, value in secrets.items())))
     set_secrets.main(["dev", "--settings-file", str(settings_file)])
-    assert "now holds DATABASE_URL, SECRET_KEY" in capsys.readouterr().out
+    assert "now holds SECRET_KEY" in capsys.readouterr().out
 
     zappa(settings_file, "update", "dev", "--zip", str(lambda_zip))
     assert "Your updated Zappa deployment is live!" in capsys.readouterr().out
     variables = boto3.client("lambda").get_function_configuration(FunctionName=stage.lambda_name)["Environment"]
     assert variables["Variables"] == {**stage.config["aws_environment_variables"], **secrets}
+    assert urlsplit(variables["Variables"]["DATABASE_URL"]).username == "todo"
+    assert not passwords(variables["Variables"])
     zappa(settings_file, "status", "dev")
     assert stage.lambda_name in capsys.readouterr().out
     zappa(settings_file, "undeploy", "dev", "--yes")
@@ -428,7 +564,9 @@ def test_the_production_mailer_calls_only_what_the_functions_role_allows():
     stage = Stage("production")
     environment = {
         **{name: value for name, value in os.environ.items() if not name.startswith(("DJANGO_", "DATABASE_", "AWS_"))},
-        **stage.function_environment("http://unused.invalid", {"SECRET_KEY": "k" * 50, "DATABASE_URL": "sqlite://"}),
+        **stage.function_environment(
+            "http://unused.invalid", {"SECRET_KEY": "k" * 50, "DATABASE_URL": "sqlite://", "DATABASE_IAM_AUTH": "false"}
+        ),
         "DJANGO_SETTINGS_MODULE": "todo_site.settings.production",
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",

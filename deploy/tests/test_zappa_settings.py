@@ -1,13 +1,14 @@
 """What zappa_settings.json promises for each stage (the policies it relies on: deploy/tests/test_stack.py)."""
 
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.utils.module_loading import import_string
 
 from deploy.stage import BASE_DIR, SETTINGS_FILE, Stage
 
-SECRETS = {"SECRET_KEY", "DATABASE_URL", "EMAIL_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"}
+SECRETS = {"SECRET_KEY", "EMAIL_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"}
 
 
 @pytest.fixture(params=["dev", "production"])
@@ -40,7 +41,16 @@ def test_production_api_gateway_logs_no_requests(production):
 def test_secrets_are_never_in_the_settings_file(stage):
     for key in ("environment_variables", "aws_environment_variables"):
         assert not SECRETS & set(stage.config.get(key, {}))
-    assert not re.search(r"(?i)password|secret_key|postgres://", SETTINGS_FILE.read_text())
+    # A database URL names a user and no password: the function signs an IAM token for each connection.
+    assert not re.search(r"(?i)password|secret_key|postgres://[^@/]*:[^@/]*@", SETTINGS_FILE.read_text())
+
+
+def test_the_database_is_reached_with_an_iam_token_over_verified_tls(stage):
+    variables = stage.config["aws_environment_variables"]
+    url = urlsplit(variables["DATABASE_URL"])
+    assert (url.scheme, url.username, url.password) == ("postgres", "todo", None)
+    assert parse_qs(url.query)["sslmode"] == ["verify-full"]
+    assert variables["DATABASE_IAM_AUTH"] == "true"
 
 
 def test_secrets_need_no_fetch_at_cold_start(stage):
@@ -81,8 +91,20 @@ def test_the_database_is_reached_inside_the_vpc(stage):
     assert stage.config["vpc_config"]["SecurityGroupIds"]
 
 
-def test_the_static_bucket_is_readable_by_anyone_under_static_only(stage):
+def test_the_static_bucket_is_read_only_by_the_stages_distribution_under_static(stage):
     """The stack's bucket policy, as lambda-local applies it to the stage's bucket."""
-    (statement,) = stage.static_bucket_policy()["Statement"]
-    assert (statement["Effect"], statement["Principal"], statement["Action"]) == ("Allow", "*", "s3:GetObject")
-    assert statement["Resource"] == f"arn:aws:s3:::{stage.static_bucket}/static/*"
+    read, tls = stage.static_bucket_policy("E2EXAMPLE")["Statement"]
+    assert (read["Effect"], read["Principal"], read["Action"]) == (
+        "Allow",
+        {"Service": "cloudfront.amazonaws.com"},
+        "s3:GetObject",
+    )
+    assert read["Resource"] == f"arn:aws:s3:::{stage.static_bucket}/static/*"
+    assert read["Condition"] == {
+        "StringEquals": {"AWS:SourceArn": "arn:aws:cloudfront::123456789012:distribution/E2EXAMPLE"}
+    }
+    assert (tls["Effect"], tls["Principal"], tls["Condition"]) == (
+        "Deny",
+        "*",
+        {"Bool": {"aws:SecureTransport": "false"}},
+    )
