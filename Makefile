@@ -80,7 +80,7 @@ PACKAGE_VENV := .venv-package
 MACHINE_ARCH := $(if $(filter aarch64 arm64,$(shell uname -m)),arm64,x86_64)
 LOCAL_PACKAGE = dist/todo-site-$(STAGE)-$(MACHINE_ARCH).zip
 
-.PHONY: package lambda-local stage invoke collectstatic
+.PHONY: package lambda-local stage invoke collectstatic deploy update manage status tail undeploy zappa
 
 $(PACKAGE_VENV)/.runtime: requirements.lock | $(BIN)/python
 	$(BIN)/python -m venv --clear $(PACKAGE_VENV)
@@ -96,6 +96,32 @@ stage: $(PACKAGE_VENV)/.runtime  ## Write STAGE of zappa_settings.json from its 
 # The function's role may not touch S3: the deployer uploads the static files, with the credentials of this shell.
 collectstatic: $(PACKAGE_VENV)/.runtime  ## Upload STAGE's static files to its bucket (the deployer's credentials)
 	$(PACKAGE_VENV)/bin/python -m deploy.collectstatic $(STAGE)
+
+# Zappa's commands for STAGE, with the deployer's credentials of this shell (see deploy/run_zappa.py).
+ZAPPA := $(PACKAGE_VENV)/bin/python -m deploy.run_zappa $(STAGE)
+
+deploy: package  ## Create STAGE's function and API from the zip `make package` builds
+	$(ZAPPA) deploy
+
+update: package  ## Upload a new zip to STAGE's function
+	$(ZAPPA) update
+
+manage: $(PACKAGE_VENV)/.runtime  ## Run a management command on STAGE's function: CMD="migrate"
+	@test -n "$(CMD)" || { echo 'Name the command: make manage STAGE=$(STAGE) CMD="check --deploy"'; exit 2; }
+	$(ZAPPA) manage "$(CMD)"
+
+status: $(PACKAGE_VENV)/.runtime  ## STAGE's function, schedules, invocations and errors
+	$(ZAPPA) status
+
+tail: $(PACKAGE_VENV)/.runtime  ## STAGE's log of the last hour (SINCE=1d for a day)
+	$(ZAPPA) tail --since $(or $(SINCE),1h)
+
+undeploy: $(PACKAGE_VENV)/.runtime  ## Remove STAGE's function and API (the stack and the log group stay)
+	$(ZAPPA) undeploy
+
+zappa: $(PACKAGE_VENV)/.runtime  ## Any other Zappa command for STAGE: ARGS="rollback -n 1"
+	@test -n "$(ARGS)" || { echo 'Name the command: make zappa STAGE=$(STAGE) ARGS="rollback -n 1"'; exit 2; }
+	$(ZAPPA) $(ARGS)
 
 # Options: ADMIN=email (an administrator), CONCURRENCY=n (0: no cap), PROXY_POOL=n (0: no proxy), IDLE=seconds.
 lambda-local: $(VENV)/.dev  ## Serve STAGE, built for this machine, at http://127.0.0.1:8001/$(STAGE)/ as Lambda would

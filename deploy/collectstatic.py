@@ -17,6 +17,7 @@ import subprocess
 import sys
 from secrets import token_urlsafe
 
+from . import aws_access
 from .stage import BASE_DIR, SETTINGS_FILE, Stage
 
 
@@ -51,6 +52,10 @@ def main(argv=None):
     args = parser.parse_args(argv)
     stage = Stage(args.stage, SETTINGS_FILE)
     bucket = stage.config["aws_environment_variables"]["AWS_STORAGE_BUCKET_NAME"]
+    try:
+        aws_access.check(stage.region)
+    except aws_access.AwsAccessError as error:
+        parser.exit(2, f"{parser.prog}: {error}\n")
     try:
         output = collectstatic(environment(stage))
     except subprocess.CalledProcessError as error:

@@ -18,7 +18,9 @@ import sys
 from urllib.parse import urlencode
 
 import boto3
+import botocore.exceptions
 
+from . import aws_access
 from .stage import SETTINGS_FILE, Stage
 
 
@@ -92,11 +94,16 @@ def main(argv=None):
     parser.add_argument("stage")
     parser.add_argument("--region", help="where the stack is (default: the stage's aws_region)")
     args = parser.parse_args(argv)
-    client = boto3.client("cloudformation", region_name=args.region or Stage(args.stage).region)
+    region = args.region or Stage(args.stage).region
     try:
-        found = outputs(client, args.stage)
-    except client.exceptions.ClientError as error:
-        parser.exit(2, f"{parser.prog}: {stack_name(args.stage)}: {error}\n")
+        aws_access.check(region)
+        found = outputs(boto3.client("cloudformation", region_name=region), args.stage)
+    except aws_access.AwsAccessError as error:
+        parser.exit(2, f"{parser.prog}: {error}\n")
+    except botocore.exceptions.BotoCoreError as error:
+        parser.exit(2, f"{parser.prog}: {aws_access.explain(error, stack_name(args.stage))}\n")
+    except botocore.exceptions.ClientError as error:
+        parser.exit(2, f"{parser.prog}: {aws_access.explain(error, stack_name(args.stage))}\n")
     changed = write_stage(args.stage, found)
     print(f"{SETTINGS_FILE.name} [{args.stage}]: {', '.join(changed) or 'already up to date'}", file=sys.stdout)
 
