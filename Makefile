@@ -73,7 +73,7 @@ lighthouse: $(VENV)/.runtime  ## Lighthouse's four scores for three pages, mobil
 # The Lambda package: `make package` builds dist/todo-site-$(STAGE)-<architecture>.zip with Zappa from
 # requirements.lock, for the architecture the stage runs on (production: arm64), or ARCH (see deploy/build.py);
 # `make lambda-local` serves STAGE built for this machine at http://127.0.0.1:8001/$(STAGE)/ through a local
-# API Gateway (see deploy/lambda_local.py).
+# API Gateway (see local_aws/lambda_local.py).
 STAGE ?= dev
 PACKAGE_VENV := .venv-package
 # Zappa's name for this machine's processor architecture.
@@ -126,14 +126,14 @@ zappa: $(PACKAGE_VENV)/.runtime  ## Any other Zappa command for STAGE: ARGS="rol
 # Options: ADMIN=email (an administrator), CONCURRENCY=n (0: no cap), PROXY_POOL=n (0: no proxy), IDLE=seconds.
 lambda-local: $(VENV)/.dev  ## Serve STAGE, built for this machine, at http://127.0.0.1:8001/$(STAGE)/ as Lambda would
 	$(MAKE) --no-print-directory package STAGE=$(STAGE) ARCH=$(MACHINE_ARCH)
-	$(BIN)/python -m deploy.lambda_local --stage $(STAGE) --zip $(LOCAL_PACKAGE) --port 8001 $(if $(ADMIN),--admin $(ADMIN)) \
+	$(BIN)/python -m local_aws.lambda_local --stage $(STAGE) --zip $(LOCAL_PACKAGE) --port 8001 $(if $(ADMIN),--admin $(ADMIN)) \
 		$(if $(CONCURRENCY),--concurrency $(CONCURRENCY)) $(if $(PROXY_POOL),--proxy-pool $(PROXY_POOL)) \
 		$(if $(IDLE),--idle-seconds $(IDLE))
 
 # Deliver a scheduled event to the function of a running `make lambda-local`, as EventBridge does on AWS.
 invoke: $(VENV)/.dev  ## Run FUNCTION (a scheduled function of STAGE) on the running lambda-local
 	@test -n "$(FUNCTION)" || { echo "Name the function: make invoke STAGE=$(STAGE) FUNCTION=todo_site.tasks.daily_digests"; exit 2; }
-	$(BIN)/python -m deploy.invoke --stage $(STAGE) --function $(FUNCTION)
+	$(BIN)/python -m local_aws.invoke --stage $(STAGE) --function $(FUNCTION)
 
 # `make bench`: cold start, warm overhead, package size, queries, page weight and cost, written to
 # docs/BENCHMARKS.md and docs/benchmarks.png (see bench/run.py). Needs PostgreSQL, as `make test`.

@@ -1,6 +1,10 @@
 import os
 import shutil
+import subprocess
+from pathlib import Path
+from urllib.parse import urlsplit
 
+import environ
 import pytest
 from hypothesis import settings as hypothesis_settings
 
@@ -95,3 +99,59 @@ def statements():
         return result, [query["sql"] for query in captured if "SAVEPOINT" not in query["sql"]]
 
     return statements
+
+
+# The Lambda package and a database of its own, for the tests of the package (deploy/tests) and of the
+# local stand-ins it runs on (local_aws/tests).
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        return
+    skip = pytest.mark.skip(reason="builds the Lambda package: runs once, in the PostgreSQL leg")
+    for item in items:
+        if item.get_closest_marker("lambda_package"):
+            item.add_marker(skip)
+
+
+def build_package(stage, architecture=None):
+    """The stage's package, built by `make package` as the README says: for this machine, as `make lambda-local`
+    builds it, or for `architecture`."""
+    from deploy.build import machine_architecture, output_path
+
+    architecture = architecture or machine_architecture()
+    result = subprocess.run(
+        ["make", "--no-print-directory", "package", f"STAGE={stage}", f"ARCH={architecture}"],
+        cwd=Path(__file__).resolve().parent,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return output_path(stage, architecture)
+
+
+@pytest.fixture(scope="session")
+def lambda_zip():
+    """The dev stage's package."""
+    return build_package("dev")
+
+
+@pytest.fixture(scope="session")
+def production_zip():
+    """The production stage's package: the zip that `make lambda-local STAGE=production` serves and that is deployed."""
+    return build_package("production")
+
+
+@pytest.fixture(scope="module")
+def scratch_database(request):
+    """A PostgreSQL database of its own on the server of DATABASE_URL, dropped afterwards."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        pytest.skip("needs a PostgreSQL server: set DATABASE_URL")
+    from local_aws.stage import create_database, drop_database
+
+    name = f"zappa_{environ.Env.db_url_config(url)['NAME']}_{request.module.__name__.rsplit('.', 1)[-1]}"
+    scratch_url = urlsplit(url)._replace(path=f"/{name}").geturl()
+    drop_database(scratch_url)
+    create_database(scratch_url)
+    yield scratch_url
+    drop_database(scratch_url)

@@ -18,7 +18,7 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from deploy.stage import BASE_DIR, Stage, template
+from local_aws.stage import BASE_DIR, Stage, template
 
 from .prices import (
     HOURS_PER_MONTH,

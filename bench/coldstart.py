@@ -8,8 +8,8 @@ process until the handler's answer to the first event is back.
 import statistics
 import time
 
-from deploy.events import Response
-from deploy.runtime import LocalFunction
+from local_aws.events import Response
+from local_aws.runtime import LocalFunction
 
 
 def cold_start(task_root, environment, event, snapshot=None):

@@ -23,11 +23,11 @@ from pathlib import Path
 
 import psycopg2
 
-from deploy.aws_emulator import local_client
 from deploy.build import machine_architecture, output_path
-from deploy.database import ThrowawayPostgres
-from deploy.lambda_local import background as lambda_local
-from deploy.stage import BASE_DIR, Stage
+from local_aws.aws_emulator import local_client
+from local_aws.database import ThrowawayPostgres
+from local_aws.lambda_local import background as lambda_local
+from local_aws.stage import BASE_DIR, Stage
 
 DOCS = BASE_DIR / "docs"
 MAIL = BASE_DIR / "dist" / "mail" / "production"
@@ -68,7 +68,7 @@ def measure(workers, package, users, folder, ses_latency):
             if seeded.get("FunctionError"):
                 sys.exit(f"seeding failed: {seeded['Payload'].read().decode()}")
             started = time.monotonic()
-            command = [sys.executable, "-m", "deploy.invoke", "--stage", "production"]
+            command = [sys.executable, "-m", "local_aws.invoke", "--stage", "production"]
             command += ["--function", "todo_site.tasks.daily_digests", "--endpoint", running.lambda_api]
             subprocess.run(command, cwd=BASE_DIR, check=True, capture_output=True, timeout=1800)
             seconds = time.monotonic() - started

@@ -28,9 +28,9 @@ from pathlib import Path
 import psycopg2
 
 from deploy.build import machine_architecture, output_path
-from deploy.database import SUPERUSER_RESERVED_CONNECTIONS, ThrowawayPostgres
-from deploy.lambda_local import background as lambda_local
-from deploy.stage import BASE_DIR, Stage
+from local_aws.database import SUPERUSER_RESERVED_CONNECTIONS, ThrowawayPostgres
+from local_aws.lambda_local import background as lambda_local
+from local_aws.stage import BASE_DIR, Stage
 
 from . import load_report
 

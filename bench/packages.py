@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deploy.build import machine_architecture, output_path, stage_architecture
-from deploy.stage import BASE_DIR, Stage
+from local_aws.stage import BASE_DIR, Stage
 
 PACKAGE_VENV = BASE_DIR / ".venv-package"
 STAGE = "production"

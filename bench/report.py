@@ -106,7 +106,7 @@ def markdown(figures):
         lines.append(f"| {label} | {zipped} | {ms['median']:.0f} | {ms['min']:.0f} | {ms['max']:.0f} |")
     lines += [
         "",
-        "The restored row is SnapStart's stand-in (deploy/runtime.py's `Snapshot`): one interpreter imports",
+        "The restored row is SnapStart's stand-in (local_aws/runtime.py's `Snapshot`): one interpreter imports",
         "the zip and runs the before-snapshot hooks (todo_site/snapstart.py) once; each round forks a child,",
         "which runs the after-restore hooks and answers the same request. The time runs from asking for the",
         "fork to the response. It shows what is left of a cold start once initialisation is in the snapshot;",

@@ -16,10 +16,10 @@ import zipfile
 from collections import Counter
 from pathlib import Path
 
-from deploy.aws_emulator import AwsEmulator
-from deploy.events import rest_event
-from deploy.runtime import Snapshot, unpack
 from deploy.stage import BASE_DIR
+from local_aws.aws_emulator import AwsEmulator
+from local_aws.events import rest_event
+from local_aws.runtime import Snapshot, unpack
 
 from . import baseline, coldstart, hashing, packages, prices, report, warm, weight
 from .site import DEFAULT_DATABASE_URL, Site

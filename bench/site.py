@@ -8,9 +8,9 @@ function's secret key so that their session cookies are valid for the function.
 import json
 import os
 
-from deploy.events import api_host
-from deploy.runtime import LocalFunction
-from deploy.stage import Stage, create_database, drop_database, local_secrets
+from local_aws.events import api_host
+from local_aws.runtime import LocalFunction
+from local_aws.stage import Stage, create_database, drop_database, local_secrets
 
 from .packages import REMOTE_ENV_BUCKET, REMOTE_ENV_KEY, STAGE
 

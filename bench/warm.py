@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from zappa.wsgi import create_wsgi_request
 
-from deploy.events import Response
+from local_aws.events import Response
 
 
 def wsgi_handler(event, stage):

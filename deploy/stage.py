@@ -1,27 +1,13 @@
 """
-A Zappa stage as zappa_settings.json describes it, and local stand-ins for what it needs on AWS.
-
-On AWS a stage's function gets the Lambda role's credentials, its `aws_environment_variables`
-and the secrets an operator put into its environment (deploy/set_secrets.py); it stores static
-files in its bucket and talks to PostgreSQL. Here the S3 API is moto's server and PostgreSQL a local
-server; everything else comes from the same settings file and the stack template (deploy/aws/stack.yaml).
+A Zappa stage as zappa_settings.json describes it, and the stack template it is deployed with
+(deploy/aws/stack.yaml). The local stand-ins of what it needs on AWS are local_aws/stage.py's.
 """
 
-import contextlib
-import json
 import re
-import sys
 import types
 from pathlib import Path
-from secrets import token_urlsafe
 
-import environ
-import psycopg2
-from psycopg2 import sql
 from zappa.cli import ZappaCLI
-
-from .aws_emulator import CREDENTIALS
-from .events import http_api_event, rest_event
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 SETTINGS_FILE = BASE_DIR / "zappa_settings.json"
@@ -81,11 +67,6 @@ class Stage:
         """Whether API Gateway serves the stage as an HTTP API (payload 2.0) rather than a REST API."""
         return self.config.get("apigateway_version", "v1") == "v2"
 
-    @property
-    def api_event(self):
-        """The builder of the events the stage's API sends the function: http_api_event or rest_event."""
-        return http_api_event if self.http_api else rest_event
-
     def zappa_settings(self):
         """The `zappa_settings` module Zappa generates into the package, which its handler imports."""
         cli = ZappaCLI()
@@ -95,23 +76,6 @@ class Stage:
         module = types.ModuleType("zappa_settings")
         exec(cli.get_zappa_settings_string(), module.__dict__)  # noqa: S102 - Zappa's generated settings
         return module
-
-    def handler(self):
-        """Zappa's LambdaHandler for the stage, built in this process as Lambda's runtime builds it.
-
-        Returns the function Lambda calls, taking an event. The handler is a singleton that keeps
-        the first settings it read; this forgets it, as a fresh instance of the function would.
-        """
-        # The settings first: with INSTANTIATE_LAMBDA_HANDLER_ON_IMPORT, importing zappa.handler builds the handler.
-        sys.modules["zappa_settings"] = self.zappa_settings()
-        # Imported here: zappa.handler configures the root logger when it is imported.
-        from zappa.handler import LambdaHandler
-
-        from .runtime import Context
-
-        LambdaHandler._LambdaHandler__instance = None
-        LambdaHandler("zappa_settings")
-        return lambda event: LambdaHandler.lambda_handler(event, Context(timeout=30))
 
     def static_bucket_policy(self, distribution="E2LOCALSTANDIN"):
         """The static bucket's policy as the stack gives it (only the stage's CloudFront distribution reads
@@ -130,36 +94,6 @@ class Stage:
         """Whether the function signs in to the database with an IAM token (through RDS Proxy)."""
         return self.config.get("aws_environment_variables", {}).get("DATABASE_IAM_AUTH", "").lower() == "true"
 
-    def function_environment(self, aws_endpoint, secrets, static_url=None):
-        """The environment Lambda gives the function: its settings' variables and its `secrets`.
-
-        `aws_endpoint` serves the S3 and SES APIs the function talks to (the AWS emulator). The stage's
-        CloudFront address does not exist here: STATIC_URL is `static_url` (the distribution's stand-in,
-        deploy/cloudfront.py), else unset, and the pages name the files at the S3 API itself.
-        """
-        environment = {
-            "AWS_REGION": self.region,
-            "AWS_DEFAULT_REGION": self.region,
-            "AWS_LAMBDA_FUNCTION_NAME": self.lambda_name,
-            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(self.config["memory_size"]),
-            **CREDENTIALS,
-            **self.config.get("aws_environment_variables", {}),
-            **secrets,
-            "AWS_ENDPOINT_URL_S3": aws_endpoint,
-            "AWS_ENDPOINT_URL_SES": aws_endpoint,
-            "STATIC_URL": static_url,
-        }
-        return {name: value for name, value in environment.items() if value is not None}
-
-    def provide_s3(self, s3):
-        """Create the static bucket with its policy, but for the statement that refuses plain HTTP, which is all
-        the emulator speaks (moto applies a policy's denials)."""
-        client = s3.client()
-        _create_bucket(client, self.static_bucket)
-        policy = self.static_bucket_policy()
-        policy["Statement"] = [statement for statement in policy["Statement"] if statement["Sid"] != "OnlyOverTls"]
-        client.put_bucket_policy(Bucket=self.static_bucket, Policy=json.dumps(policy))
-
     @property
     def sender(self):
         return self.config["aws_environment_variables"]["DEFAULT_FROM_EMAIL"]
@@ -168,59 +102,3 @@ class Stage:
     def dead_letter_queue(self):
         """The name of the SQS queue of the stage's `dead_letter_arn`."""
         return self.config["dead_letter_arn"].rpartition(":")[2]
-
-    def provide_mail_and_queues(self, emulator):
-        """Verify the sender's domain in SES, as the stack does, and create the failed tasks' queue."""
-        emulator.client("ses").verify_domain_identity(Domain=self.sender.rpartition("@")[2])
-        emulator.client("sqs").create_queue(QueueName=self.dead_letter_queue)
-
-
-def _create_bucket(client, name):
-    with contextlib.suppress(client.exceptions.BucketAlreadyOwnedByYou):
-        client.create_bucket(Bucket=name)
-
-
-def local_secrets(database_url, *, iam_auth=False):
-    """The secrets of a stage, for a local run: a fresh secret key, and the local database in place of the
-    stage's, signed in to with an IAM token (through deploy/rds_proxy.py's stand-in) or not."""
-    return {
-        "SECRET_KEY": token_urlsafe(50),
-        "DATABASE_URL": database_url,
-        "DATABASE_IAM_AUTH": "true" if iam_auth else "false",
-        "EMAIL_URL": "consolemail://",
-    }
-
-
-def _connect_to_server(url):
-    config = environ.Env.db_url_config(url)
-    connection = psycopg2.connect(
-        dbname="postgres",
-        user=config["USER"] or None,
-        password=config["PASSWORD"] or None,
-        host=config["HOST"] or None,
-        port=config["PORT"] or None,
-    )
-    connection.autocommit = True
-    return connection, config["NAME"]
-
-
-def create_database(url):
-    """Create the PostgreSQL database of `url` unless it exists, in RDS's default time zone, UTC.
-
-    Django sets the time zone of every new connection whose server's zone differs from UTC
-    (Etc/UTC on Debian, say), a session state that would pin each connection to RDS Proxy.
-    """
-    connection, name = _connect_to_server(url)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-            cursor.execute(sql.SQL("ALTER DATABASE {} SET timezone TO 'UTC'").format(sql.Identifier(name)))
-    connection.close()
-
-
-def drop_database(url):
-    connection, name = _connect_to_server(url)
-    with connection.cursor() as cursor:
-        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-    connection.close()

@@ -13,8 +13,8 @@ from django.utils import translation
 
 from accounts import mail, notices
 from accounts.models import SendingSecond, User
-from deploy.aws_emulator import local_client
-from deploy.lambda_api import LambdaApi
+from local_aws.aws_emulator import local_client
+from local_aws.lambda_api import LambdaApi
 
 pytestmark = pytest.mark.django_db
 

@@ -1,11 +1,8 @@
 import logging
 import os
-import subprocess
 import sys
-from urllib.parse import urlsplit
 
 import botocore.client
-import environ
 import pytest
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
@@ -14,20 +11,10 @@ from django.urls import get_script_prefix, set_script_prefix
 from zappa.cli import ZappaCLI
 from zappa.handler import LambdaHandler
 
-from deploy.aws_emulator import AwsEmulator
-from deploy.build import machine_architecture, output_path
-from deploy.stage import BASE_DIR, Stage, create_database, drop_database, local_secrets
+from local_aws.aws_emulator import AwsEmulator
+from local_aws.stage import Stage, local_secrets
 
 from .support import REQUEST_SETTINGS, production_settings
-
-
-def pytest_collection_modifyitems(config, items):
-    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        return
-    skip = pytest.mark.skip(reason="builds the Lambda package: runs once, in the PostgreSQL leg")
-    for item in items:
-        if item.get_closest_marker("lambda_package"):
-            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
@@ -86,47 +73,6 @@ def build_lambda_handler(s3, settings, monkeypatch):
 def lambda_handler(build_lambda_handler, dev):
     """The dev stage's handler, built in this process."""
     return build_lambda_handler(dev)
-
-
-def build_package(stage, architecture=None):
-    """The stage's package, built by `make package` as the README says: for this machine, as `make lambda-local`
-    builds it, or for `architecture`."""
-    architecture = architecture or machine_architecture()
-    result = subprocess.run(
-        ["make", "--no-print-directory", "package", f"STAGE={stage}", f"ARCH={architecture}"],
-        cwd=BASE_DIR,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return output_path(stage, architecture)
-
-
-@pytest.fixture(scope="session")
-def lambda_zip():
-    """The dev stage's package."""
-    return build_package("dev")
-
-
-@pytest.fixture(scope="session")
-def production_zip():
-    """The production stage's package: the zip that `make lambda-local STAGE=production` serves and that is deployed."""
-    return build_package("production")
-
-
-@pytest.fixture(scope="module")
-def scratch_database(request):
-    """A PostgreSQL database of its own on the server of DATABASE_URL, dropped afterwards."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        pytest.skip("needs a PostgreSQL server: set DATABASE_URL")
-    name = f"zappa_{environ.Env.db_url_config(url)['NAME']}_{request.module.__name__.rsplit('.', 1)[-1]}"
-    scratch_url = urlsplit(url)._replace(path=f"/{name}").geturl()
-    drop_database(scratch_url)
-    create_database(scratch_url)
-    yield scratch_url
-    drop_database(scratch_url)
 
 
 # IAM actions whose names differ from the API operation (apigateway's are its HTTP methods).

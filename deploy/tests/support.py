@@ -8,8 +8,8 @@ import os
 import subprocess
 import sys
 
-from deploy.invoke import scheduled_event
-from deploy.stage import BASE_DIR, local_secrets
+from local_aws.invoke import scheduled_event
+from local_aws.stage import BASE_DIR, local_secrets
 
 # Names of the request-facing production settings that the in-process handler tests apply.
 REQUEST_SETTINGS = [

@@ -12,9 +12,9 @@ from django.utils import timezone
 from zappa.wsgi import create_wsgi_request
 
 from accounts.models import Attempt
-from deploy.events import EDGE_ADDRESS, Response, api_host, http_api_event, rest_event
-from deploy.stage import SETTINGS_FILE, Stage
 from deploy.stage_from_stack import write_stage
+from local_aws.events import EDGE_ADDRESS, Response, api_host, http_api_event, rest_event
+from local_aws.stage import SETTINGS_FILE, Stage
 
 from .support import daily_event
 from .visitor import Page, Visitor, journey

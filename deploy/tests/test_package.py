@@ -14,11 +14,11 @@ import zipfile
 import psycopg2
 import pytest
 
-from deploy.aws_emulator import AwsEmulator
-from deploy.events import Response, api_host, rest_event
 from deploy.package import LOCALE
-from deploy.runtime import LocalFunction, unpack
-from deploy.stage import BASE_DIR, Stage, local_secrets
+from local_aws.aws_emulator import AwsEmulator
+from local_aws.events import Response, api_host, rest_event
+from local_aws.runtime import LocalFunction, unpack
+from local_aws.stage import BASE_DIR, Stage, local_secrets
 
 from .support import daily_event
 from .visitor import PASSWORD, Visitor, journey

@@ -30,14 +30,14 @@ from django.conf import settings
 from django.test.utils import override_script_prefix
 from django.urls import reverse
 
-from deploy.aws_emulator import local_client
 from deploy.build import machine_architecture
-from deploy.database import PgBouncer, ThrowawayPostgres
-from deploy.events import api_host
-from deploy.invoke import counts
-from deploy.lambda_local import background as lambda_local_in_background
-from deploy.runtime import LocalFunction, unpack
-from deploy.stage import Stage, local_secrets
+from local_aws.aws_emulator import local_client
+from local_aws.database import PgBouncer, ThrowawayPostgres
+from local_aws.events import api_host
+from local_aws.invoke import counts
+from local_aws.lambda_local import background as lambda_local_in_background
+from local_aws.runtime import LocalFunction, unpack
+from local_aws.stage import Stage, local_secrets
 from todo_site.tests.concurrency import run_together
 from todos.tests.journeys import (
     add,
@@ -553,7 +553,7 @@ def asynchronous_work_done(lambda_local):
 
 def make_invoke(lambda_local, function):
     """What `make invoke STAGE=production FUNCTION=...` runs, against this lambda-local's Lambda API."""
-    command = [sys.executable, "-m", "deploy.invoke", "--stage", "production", "--function", function]
+    command = [sys.executable, "-m", "local_aws.invoke", "--stage", "production", "--function", function]
     command += ["--endpoint", lambda_local.lambda_api, "--timeout", "120"]
     return subprocess.run(command, cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=200)
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from deploy.events import Response, api_host, rest_event
-from deploy.stage import Stage
+from local_aws.events import Response, api_host, rest_event
+from local_aws.stage import Stage
 
 from .visitor import PASSWORD, Visitor
 

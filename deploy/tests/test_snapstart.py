@@ -1,6 +1,6 @@
 """
 SnapStart: the hooks that prime the snapshot and renew each restored instance, and the production
-zip served by instances forked from one primed interpreter (deploy/runtime.py's Snapshot).
+zip served by instances forked from one primed interpreter (local_aws/runtime.py's Snapshot).
 """
 
 import contextlib
@@ -13,10 +13,10 @@ import sys
 import psycopg2
 import pytest
 
-from deploy.aws_emulator import AwsEmulator
-from deploy.events import api_host
-from deploy.runtime import LocalFunction, Snapshot, unpack
-from deploy.stage import BASE_DIR, Stage, local_secrets
+from local_aws.aws_emulator import AwsEmulator
+from local_aws.events import api_host
+from local_aws.runtime import LocalFunction, Snapshot, unpack
+from local_aws.stage import BASE_DIR, Stage, local_secrets
 from todo_site import snapstart
 
 from .visitor import PASSWORD, Visitor, journey

@@ -27,8 +27,8 @@ from moto import mock_aws
 from moto.cloudformation.parsing import get_model_map
 
 from deploy import set_secrets
-from deploy.stage import SETTINGS_FILE, STACK_TEMPLATE, Stage, template
 from deploy.stage_from_stack import stack_name, write_stage
+from local_aws.stage import SETTINGS_FILE, STACK_TEMPLATE, Stage, template
 
 # Resource types of the template that moto 5.2's CloudFormation does not create.
 MOTO_GAPS = {

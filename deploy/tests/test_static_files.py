@@ -1,5 +1,5 @@
 """collectstatic with the production storage into the S3 emulator, and pages that use it through the stage's
-CloudFront distribution (its stand-in, deploy/cloudfront.py)."""
+CloudFront distribution (its stand-in, local_aws/cloudfront.py)."""
 
 import gzip
 import json
@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils.module_loading import import_string
 
 from deploy import collectstatic
-from deploy.aws_emulator import CREDENTIALS, REGION
-from deploy.cloudfront import StaticDistribution
+from local_aws.aws_emulator import CREDENTIALS, REGION
+from local_aws.cloudfront import StaticDistribution
 
 from .support import production_settings
 

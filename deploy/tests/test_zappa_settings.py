@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.utils.module_loading import import_string
 
-from deploy.stage import BASE_DIR, SETTINGS_FILE, Stage
+from local_aws.stage import BASE_DIR, SETTINGS_FILE, Stage
 
 SECRETS = {"SECRET_KEY", "EMAIL_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"}
 

@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 from django.test.utils import override_script_prefix
 from django.urls import reverse
 
-from deploy.events import Response, rest_event
+from local_aws.events import Response, rest_event
 
 PASSWORD = "correct horse battery staple"
 USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import connection
 from django.urls import reverse
 
-from deploy.database import ThrowawayPostgres
+from local_aws.database import ThrowawayPostgres
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="The outage test runs once, in the PostgreSQL leg."

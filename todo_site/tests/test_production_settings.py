@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from deploy.aws_emulator import CREDENTIALS, AwsEmulator
+from local_aws.aws_emulator import CREDENTIALS, AwsEmulator
 
 REALISTIC_ENVIRONMENT = {
     "DJANGO_SETTINGS_MODULE": "todo_site.settings.production",

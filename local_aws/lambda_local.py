@@ -1,22 +1,22 @@
 """
 Serve a Lambda package built by `make package` at http://127.0.0.1:<port>/<stage>/.
 
-    python -m deploy.lambda_local --stage dev --zip dist/todo-site-dev-x86_64.zip [--port 8001]
+    python -m local_aws.lambda_local --stage dev --zip dist/todo-site-dev-x86_64.zip [--port 8001]
 
 The zip is unpacked into a temporary folder and its `handler.lambda_handler` runs in clean
-interpreters (deploy/runtime.py), started, reused and recycled as Lambda does it
-(deploy/pool.py), at most the stage's `lambda_concurrency` at once, behind a local API Gateway
-(deploy/bridge.py) of the stage's type: a REST API, or an HTTP API (`apigateway_version` v2).
+interpreters (local_aws/runtime.py), started, reused and recycled as Lambda does it
+(local_aws/pool.py), at most the stage's `lambda_concurrency` at once, behind a local API Gateway
+(local_aws/bridge.py) of the stage's type: a REST API, or an HTTP API (`apigateway_version` v2).
 The stage's AWS resources have local stand-ins: PostgreSQL from --database-url (default:
 DATABASE_URL, else a database on the local server, created if missing) behind PgBouncer
-standing in for RDS Proxy's pool (deploy/database.py) and, for a stage with DATABASE_IAM_AUTH,
-in front of it a TLS endpoint that checks the IAM token of each connection (deploy/rds_proxy.py);
+standing in for RDS Proxy's pool (local_aws/database.py) and, for a stage with DATABASE_IAM_AUTH,
+in front of it a TLS endpoint that checks the IAM token of each connection (local_aws/rds_proxy.py);
 moto's S3 API with the stage's static bucket and the stack template's bucket policy, read by a
-stand-in of the stage's CloudFront distribution, the site's STATIC_URL (deploy/cloudfront.py);
+stand-in of the stage's CloudFront distribution, the site's STATIC_URL (local_aws/cloudfront.py);
 moto's SES with the stage's sender verified (every message it accepts is written to
 dist/mail/<stage>/ as an .eml file, emptied at start) and SQS with the stage's dead-letter queue;
 and secrets in the function's environment with a freshly generated SECRET_KEY. The Lambda
-Invoke API of the function (deploy/lambda_api.py) serves Zappa's asynchronous tasks and `make
+Invoke API of the function (local_aws/lambda_api.py) serves Zappa's asynchronous tasks and `make
 invoke`, at --lambda-port. Migrations (and createadmin with --admin) run through the handler's
 "manage" events before the site is served, and collectstatic as the deployer runs it
 (deploy/collectstatic.py); the function's log goes to stderr.
@@ -43,15 +43,16 @@ from urllib.parse import urlsplit
 
 import psycopg2
 
+from deploy.collectstatic import collectstatic
+from deploy.collectstatic import environment as collectstatic_environment
+from deploy.package import PACKAGE_INFO
+
 from .aws_emulator import CREDENTIALS, REGION, AwsEmulator
 from .bridge import ApiGatewayBridge
 from .cloudfront import StaticDistribution
-from .collectstatic import collectstatic
-from .collectstatic import environment as collectstatic_environment
 from .database import PgBouncer, Unavailable
 from .events import api_host
 from .lambda_api import LambdaApi
-from .package import PACKAGE_INFO
 from .pool import IDLE_SECONDS, FunctionPool
 from .rds_proxy import IamProxy
 from .runtime import Snapshot, unpack
@@ -61,7 +62,7 @@ LOCAL_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/todo_lambda_local"
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m deploy.lambda_local", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m local_aws.lambda_local", description=__doc__.split("\n\n")[0])
     parser.add_argument("--stage", default="dev")
     parser.add_argument("--zip", required=True, type=Path, help="the package built by `make package`")
     parser.add_argument("--port", type=int, default=8001, help="0 picks a free port")
@@ -225,7 +226,7 @@ def background(package, database_url, log, *, stage="dev", admin=None, options=(
     Its log (the function's included) goes to the file `log`; `options` are more of its command-line options.
     Raises NotServing when it does not start, or does not stop cleanly.
     """
-    command = [sys.executable, "-m", "deploy.lambda_local", "--stage", stage, "--zip", str(package), "--port", "0"]
+    command = [sys.executable, "-m", "local_aws.lambda_local", "--stage", stage, "--zip", str(package), "--port", "0"]
     command += ["--lambda-port", "0"]
     command += ["--database-url", database_url, *(["--admin", admin] if admin else []), *options]
     with log.open("w") as stderr:

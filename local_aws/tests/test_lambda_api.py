@@ -9,9 +9,9 @@ import threading
 import pytest
 from botocore.exceptions import ClientError
 
-from deploy.aws_emulator import local_client
-from deploy.lambda_api import LambdaApi
 from deploy.stage import BASE_DIR
+from local_aws.aws_emulator import local_client
+from local_aws.lambda_api import LambdaApi
 
 
 @pytest.fixture
@@ -54,7 +54,7 @@ def test_an_asynchronous_event_is_accepted_and_queued_by_name_or_arn(client, api
 
 
 def invoke(*arguments):
-    command = [sys.executable, "-m", "deploy.invoke", *arguments]
+    command = [sys.executable, "-m", "local_aws.invoke", *arguments]
     return subprocess.run(command, cwd=BASE_DIR, capture_output=True, text=True, timeout=60)
 
 

@@ -37,7 +37,7 @@ class FunctionPool:
     """Instances of the package at `task_root`, at most `concurrency` at once (None: no cap).
 
     An instance idle for `idle_seconds` is stopped, and with it its database connection. With a `snapshot`
-    (deploy.runtime.Snapshot, SnapStart's stand-in), new instances are restored from it instead of started.
+    (local_aws.runtime.Snapshot, SnapStart's stand-in), new instances are restored from it instead of started.
     """
 
     def __init__(self, task_root, environment, *, timeout=30, concurrency=None, idle_seconds=IDLE_SECONDS, log=None):

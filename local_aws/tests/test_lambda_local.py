@@ -8,11 +8,10 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
-from deploy.invoke import counts
-from deploy.lambda_local import background as lambda_local_in_background
+from deploy.tests.support import mailed
+from local_aws.invoke import counts
+from local_aws.lambda_local import background as lambda_local_in_background
 from todos.tests.journeys import journey_with_javascript, journey_without_javascript, sign_up
-
-from .support import mailed
 
 pytestmark = [pytest.mark.lambda_package, pytest.mark.browser]
 

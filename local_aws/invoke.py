@@ -1,7 +1,7 @@
 """
 Deliver to a running `make lambda-local` what EventBridge delivers when a scheduled event of the stage fires.
 
-    python -m deploy.invoke --stage production --function todo_site.tasks.daily_digests [--endpoint URL]
+    python -m local_aws.invoke --stage production --function todo_site.tasks.daily_digests [--endpoint URL]
 
 The event names the rule Zappa creates for the function (zappa_settings.json's `events`), from which Zappa's
 handler finds the function; it goes to lambda-local's Lambda Invoke API as an asynchronous invocation, as
@@ -47,7 +47,7 @@ def scheduled_event(stage, function, now=None):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m deploy.invoke", description=__doc__.split("\n\n")[0].strip())
+    parser = argparse.ArgumentParser(prog="python -m local_aws.invoke", description=__doc__.split("\n\n")[0].strip())
     parser.add_argument("--stage", default="dev")
     parser.add_argument("--function", required=True, help="the dotted path of a scheduled function")
     parser.add_argument("--endpoint", default="http://127.0.0.1:8002", help="lambda-local's Lambda API")

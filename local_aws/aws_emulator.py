@@ -43,7 +43,7 @@ class AwsEmulator:
     def __init__(self, mail_dir=None, ses_latency=0):
         """`ses_latency`: seconds SES takes to accept a message (moto's answers at once; SES's API takes tens of
         milliseconds), for measurements."""
-        command = [sys.executable, "-m", "deploy.aws_emulator", str(mail_dir or ""), str(ses_latency)]
+        command = [sys.executable, "-m", "local_aws.aws_emulator", str(mail_dir or ""), str(ses_latency)]
         self.process = subprocess.Popen(
             command,
             cwd=Path(__file__).resolve().parent.parent,

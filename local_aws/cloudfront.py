@@ -16,8 +16,9 @@ import gzip
 import http.server
 import threading
 
+from deploy.stage import template
+
 from .aws_emulator import local_client
-from .stage import template
 
 # The types CloudFront compresses (its documentation's list, those the site serves).
 COMPRESSED = ("text/css", "text/javascript", "application/javascript", "image/svg+xml", "application/json")

@@ -1,6 +1,6 @@
 """
 IAM database authentication: tokens that todo_site.db.iam signs as boto3 signs them, checked by the
-RDS Proxy stand-in (deploy.rds_proxy) as RDS Proxy checks them, over TLS that libpq verifies as in
+RDS Proxy stand-in (local_aws.rds_proxy) as RDS Proxy checks them, over TLS that libpq verifies as in
 production (sslmode=verify-full), in front of the PostgreSQL server of DATABASE_URL.
 """
 
@@ -20,8 +20,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS
 from django.db.utils import ConnectionHandler
 
-from deploy.database import PgBouncer
-from deploy.rds_proxy import CLOCK_SKEW, SSL_REQUEST, IamProxy
+from local_aws.database import PgBouncer
+from local_aws.rds_proxy import CLOCK_SKEW, SSL_REQUEST, IamProxy
 from todo_site.db import iam
 from todo_site.db.iam import TOKEN_LIFETIME, auth_token
 
@@ -97,10 +97,10 @@ def test_a_token_from_auth_token_connects_over_verified_tls_and_queries(proxy, s
 def test_libpq_refuses_the_certificate_for_another_host_name_before_sending_a_password(proxy, server, caplog):
     """The certificate names localhost: connecting to 127.0.0.1 fails verification, the proxy never hears a token."""
     token = auth_token("127.0.0.1", proxy.port, server["USER"], REGION)
-    with caplog.at_level(logging.DEBUG, logger="deploy.rds_proxy"):
+    with caplog.at_level(logging.DEBUG, logger="local_aws.rds_proxy"):
         message = refusal(proxy, server, token, host="127.0.0.1")
     assert 'server certificate for "localhost" (and 1 other name) does not match host name "127.0.0.1"' in message
-    assert [record for record in caplog.records if record.name == "deploy.rds_proxy"] == []
+    assert [record for record in caplog.records if record.name == "local_aws.rds_proxy"] == []
 
 
 def test_a_token_for_another_user_is_refused(proxy, server):

@@ -12,8 +12,8 @@ import urllib.request
 
 import pytest
 
-from deploy.bridge import ApiGatewayBridge
-from deploy.pool import FunctionPool, Throttled
+from local_aws.bridge import ApiGatewayBridge
+from local_aws.pool import FunctionPool, Throttled
 
 HANDLER = """
 import base64, json, os, pathlib, time
