@@ -35,7 +35,8 @@ options = DATABASES["default"].setdefault("OPTIONS", {})
 if options.get("sslmode") in ("verify-ca", "verify-full"):
     options.setdefault("sslrootcert", certifi.where())
 
-# API Gateway terminates TLS and Zappa marks every request as secure.
+# API Gateway answers HTTPS only and Zappa marks every request secure (HTTPS=on), so this redirect never fires
+# behind it: it is for the same settings behind another front that also speaks plain HTTP.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SESSION_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True

@@ -39,7 +39,6 @@ def main():
     print(
         json.dumps(
             {
-                "plain_http": seen(client.get(login)),
                 "login_page": seen(client.get(login, secure=True)),
                 "signed_in": seen(client.post(login, {"username": EMAIL, "password": PASSWORD}, secure=True)),
                 "not_found": seen(client.get("/no-such-page/", secure=True)),

@@ -38,3 +38,13 @@ def test_every_link_leads_somewhere(page):
         if not destination.exists() or anchor and destination.suffix == ".md" and anchor not in anchors(destination):
             broken.append(target)
     assert broken == []
+
+
+PERIODS = {"15 minutes": 15 * 60, "an hour": 3600, "a day": 86400}
+
+
+def test_the_security_pages_throttle_table_quotes_the_settings():
+    """docs/SECURITY.md explains each throttle's numbers; THROTTLES is where they are defined."""
+    rows = re.findall(r"^\| `(\w+)`: [^|]+\| (\d+) in ([^|]+?) \|", (ROOT / "docs" / "SECURITY.md").read_text(), re.M)
+    quoted = {rule: {"limit": int(limit), "seconds": PERIODS[period]} for rule, limit, period in rows}
+    assert quoted == settings.THROTTLES

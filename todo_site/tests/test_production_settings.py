@@ -158,9 +158,3 @@ def test_production_cookies_are_secure_httponly_and_same_site(production_visit):
     assert production_visit["signed_in"]["status"] == 302
     session = production_visit["signed_in"]["cookies"]["sessionid"]
     assert session == {"secure": True, "httponly": True, "samesite": "Lax"}
-
-
-def test_production_sends_plain_http_to_https(production_visit):
-    plain = production_visit["plain_http"]
-    assert plain["status"] == 301
-    assert plain["location"].startswith("https://abc123.execute-api.us-east-1.amazonaws.com/")
