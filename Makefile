@@ -70,7 +70,7 @@ messages: $(VENV)/.dev  ## Gather the site's strings into locale/, and compile t
 lighthouse: $(VENV)/.runtime  ## Lighthouse's four scores for three pages, mobile and desktop
 	$(BIN)/python scripts/lighthouse.py
 
-# The Lambda package: `make package` builds dist/todo-site-$(STAGE)-<architecture>.zip with Zappa from
+# The Lambda package: `make package` builds dist/$(PROJECT)-$(STAGE)-<architecture>.zip with Zappa from
 # requirements.lock, for the architecture the stage runs on (production: arm64), or ARCH (see deploy/build.py);
 # `make lambda-local` serves STAGE built for this machine at http://127.0.0.1:8001/$(STAGE)/ through a local
 # API Gateway (see local_aws/lambda_local.py).
@@ -78,9 +78,11 @@ STAGE ?= dev
 PACKAGE_VENV := .venv-package
 # Zappa's name for this machine's processor architecture.
 MACHINE_ARCH := $(if $(filter aarch64 arm64,$(shell uname -m)),arm64,x86_64)
-LOCAL_PACKAGE = dist/todo-site-$(STAGE)-$(MACHINE_ARCH).zip
+# zappa_settings.json's project_name: the zips are dist/$(PROJECT)-<stage>-<architecture>.zip.
+PROJECT := $(shell sed -n 's/.*"project_name": *"\([^"]*\)".*/\1/p' zappa_settings.json)
+LOCAL_PACKAGE = dist/$(PROJECT)-$(STAGE)-$(MACHINE_ARCH).zip
 
-.PHONY: package lambda-local stage invoke collectstatic deploy update manage status tail undeploy zappa
+.PHONY: package lambda-local infrastructure stage invoke collectstatic deploy update manage status tail undeploy zappa
 
 $(PACKAGE_VENV)/.runtime: requirements.lock | $(BIN)/python
 	$(BIN)/python -m venv --clear $(PACKAGE_VENV)
@@ -89,6 +91,9 @@ $(PACKAGE_VENV)/.runtime: requirements.lock | $(BIN)/python
 
 package: $(PACKAGE_VENV)/.runtime  ## Build the Lambda zip of STAGE (dev or production; ARCH=x86_64 or arm64) into dist/
 	$(PACKAGE_VENV)/bin/python -m deploy.build $(STAGE) $(if $(ARCH),--architecture $(ARCH))
+
+infrastructure: $(PACKAGE_VENV)/.runtime  ## Create or update STAGE's CloudFormation stack (ALARM_EMAIL=, MAIL_DOMAIN=, PARAMS=)
+	$(PACKAGE_VENV)/bin/python -m deploy.infrastructure $(STAGE) AlarmEmail=$(ALARM_EMAIL) MailDomain=$(MAIL_DOMAIN) $(PARAMS)
 
 stage: $(PACKAGE_VENV)/.runtime  ## Write STAGE of zappa_settings.json from its CloudFormation stack's outputs
 	$(PACKAGE_VENV)/bin/python -m deploy.stage_from_stack $(STAGE) $(if $(REGION),--region $(REGION))
@@ -152,7 +157,7 @@ bench: $(VENV)/.bench $(PACKAGE_VENV)/.runtime  ## Measure, write docs/BENCHMARK
 
 load: $(VENV)/.bench  ## Load the production zip, print the headline figures
 	$(MAKE) --no-print-directory package STAGE=production ARCH=$(MACHINE_ARCH)
-	$(BIN)/python -m bench.load --zip dist/todo-site-production-$(MACHINE_ARCH).zip
+	$(BIN)/python -m bench.load --zip dist/$(PROJECT)-production-$(MACHINE_ARCH).zip
 
 # `make capacity`: the capacity plan past this machine, from docs/benchmarks.json and docs/load.json (see bench/capacity.py).
 .PHONY: capacity
@@ -165,4 +170,4 @@ capacity: $(VENV)/.dev  ## Plan 10 to 10,000 requests a second from make bench's
 
 digests: $(VENV)/.dev  ## Send 300 due digests through lambda-local with 1, 2 and 4 senders, print the figures
 	$(MAKE) --no-print-directory package STAGE=production ARCH=$(MACHINE_ARCH)
-	$(BIN)/python -m bench.digests --zip dist/todo-site-production-$(MACHINE_ARCH).zip
+	$(BIN)/python -m bench.digests --zip dist/$(PROJECT)-production-$(MACHINE_ARCH).zip

@@ -51,7 +51,11 @@ def stage_architecture(stage):
 
 
 def output_path(stage, architecture):
-    return BASE_DIR / "dist" / f"todo-site-{stage}-{architecture}.zip"
+    """dist/<project>-<stage>-<architecture>.zip: the function's name (zappa_settings.json's project_name and the
+    stage), then the processor."""
+    from .stage import Stage
+
+    return BASE_DIR / "dist" / f"{Stage(stage).lambda_name}-{architecture}.zip"
 
 
 def lock_entries(text):

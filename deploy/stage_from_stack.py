@@ -3,7 +3,7 @@ Write a stage of zappa_settings.json from the outputs of its CloudFormation stac
 
     .venv-package/bin/python -m deploy.stage_from_stack production
 
-Reads the stack `todo-site-<stage>-infrastructure` and writes into the stage its region, code bucket,
+Reads the stack `<project>-<stage>-infrastructure` and writes into the stage its region, code bucket,
 role, subnets and security group, static bucket and its CloudFront address, the database's address at
 RDS Proxy (a user and no password: the function signs an IAM token for each connection), allowed hosts
 (the custom domain's too, its origin as a trusted CSRF origin and the site's address), the sender of
@@ -25,8 +25,8 @@ from .stage import SETTINGS_FILE, Stage
 
 
 def stack_name(stage):
-    """Zappa names its own stack after the function, todo-site-<stage>; the infrastructure's is another."""
-    return f"todo-site-{stage}-infrastructure"
+    """Zappa names its own stack after the function, <project>-<stage>; the infrastructure's is another."""
+    return f"{Stage(stage).lambda_name}-infrastructure"
 
 
 def outputs(client, stage):

@@ -26,7 +26,7 @@ import pytest
 from moto import mock_aws
 from moto.cloudformation.parsing import get_model_map
 
-from deploy import set_secrets
+from deploy import infrastructure, set_secrets
 from deploy.stage_from_stack import stack_name, write_stage
 from local_aws.stage import SETTINGS_FILE, STACK_TEMPLATE, Stage, template
 
@@ -171,7 +171,14 @@ def aws(monkeypatch):
 
 
 def create_stack(stage, **parameters):
-    parameters = {"Stage": stage, "AlarmEmail": ALARM_EMAIL, "MailDomain": MAIL_DOMAIN, **parameters}
+    project = Stage(stage).config["project_name"]
+    parameters = {
+        "Project": project,
+        "Stage": stage,
+        "AlarmEmail": ALARM_EMAIL,
+        "MailDomain": MAIL_DOMAIN,
+        **parameters,
+    }
     client = boto3.client("cloudformation")
     client.create_stack(
         StackName=stack_name(stage),
@@ -581,3 +588,18 @@ def test_the_production_mailer_calls_only_what_the_functions_role_allows():
     policy = template()["Resources"]["FunctionRole"]["Properties"]["Policies"][0]["PolicyDocument"]
     allowed = {action for _, actions, _ in statements(policy) for action in actions}
     assert set(calls) <= allowed
+
+
+def test_make_infrastructure_names_the_stack_and_its_project_from_the_settings_file():
+    production = Stage("production")
+    line = infrastructure.command(production, {"AlarmEmail": ALARM_EMAIL, "MailDomain": MAIL_DOMAIN})
+    assert line[:3] == ["aws", "cloudformation", "deploy"]
+    assert line[line.index("--stack-name") + 1] == "todo-site-production-infrastructure"
+    overrides = line[line.index("--parameter-overrides") + 1 :]
+    assert overrides == [
+        f"Project={production.config['project_name']}",
+        "Stage=production",
+        f"AlarmEmail={ALARM_EMAIL}",
+        f"MailDomain={MAIL_DOMAIN}",
+    ]
+    assert set(template()["Parameters"]) >= {name.split("=")[0] for name in overrides}
