@@ -4,10 +4,11 @@ Zappa's "zip" callback (see zappa_settings.json): finish the package Zappa built
 `finish_package` runs three steps on the zip, each a lever measured by `make bench`, and then
 makes it reproducible:
 
-- `trim`: leave out what the function never loads: botocore's models of the AWS services it
-  does not call (all but a handful, three quarters of the package), the translations of languages
-  the site does not speak (it speaks English and Simplified Chinese) and gettext's `.po` sources
-  (Django reads only the compiled `.mo` catalogues).
+- `trim`: leave out what the function never loads: the distributions only Zappa's command line
+  uses (derived from Zappa's metadata and its handler's imports, see `command_line_only`),
+  botocore's models of the AWS services it does not call (all but a handful, three quarters of
+  the package), the translations of languages the site does not speak (it speaks English and
+  Simplified Chinese) and gettext's `.po` sources (Django reads only the compiled `.mo` catalogues).
 - `add_static_manifest`: the manifest of hashed static file names, computed from the sources
   being packaged, so a cold start reads it from the package instead of from the bucket.
 - `add_bytecode`: Zappa zips the sources with a 1980 timestamp, so bytecode checked against
@@ -24,14 +25,18 @@ makes it reproducible:
   their scripts, installed outside the zip with the build's own interpreter path in them.
 """
 
+import importlib.metadata
 import json
 import os
 import re
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import zipfile
 from pathlib import Path
+
+from packaging.requirements import Requirement
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # The AWS services the function calls: S3 (collectstatic), SES (e-mail) and Lambda (its asynchronous tasks);
@@ -89,7 +94,9 @@ def _needed(name):
 
 
 def trim(package):
-    _rewrite(package, _needed)
+    with zipfile.ZipFile(package) as archive:
+        zappas_own = left_out(archive.namelist())
+    _rewrite(package, lambda name: _needed(name) and name not in zappas_own)
 
 
 def _add(package, files):
@@ -200,3 +207,95 @@ def make_reproducible(package):
             fixed.external_attr = entry.external_attr & 0xFFFF0000
             target.writestr(fixed, content, zipfile.ZIP_DEFLATED)
     rewritten.replace(package)
+
+
+# What of Zappa's own dependencies the package leaves out: those only its command line uses. Zappa's
+# distribution requires what `zappa deploy` needs on the deployer's machine (click, troposphere, requests,
+# pip, setuptools, ...) besides what its handler needs on Lambda. The package leaves out every distribution
+# Zappa requires, directly or not, that neither the site's other direct dependencies (requirements.txt)
+# require nor Zappa's handler imports when it runs, as traced in a fresh interpreter that, like Lambda's,
+# reads no .pth file: the list follows Zappa's metadata as it changes, instead of a list kept by hand.
+# What Lambda runs of Zappa: its handler, and the asynchronous tasks' module it imports for a task.
+HANDLER_MODULES = ("zappa.handler", "zappa.asynchronous")
+TRACE = """
+import importlib, json, sys
+sys.path.append(sys.argv[1])
+for module in sys.argv[2:]:
+    importlib.import_module(module)
+print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
+"""
+
+
+def normalised(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def closure(requirements):
+    """The names of the installed distributions `requirements` (Requirement objects) need, directly or not."""
+    found, pending = {}, [(normalised(requirement.name), set(requirement.extras)) for requirement in requirements]
+    while pending:
+        name, extras = pending.pop()
+        if name in found and extras <= found[name]:
+            continue
+        found.setdefault(name, set()).update(extras)
+        try:
+            requires = importlib.metadata.distribution(name).requires or []
+        except importlib.metadata.PackageNotFoundError:
+            continue
+        for text in requires:
+            requirement = Requirement(text)
+            environments = [{"extra": extra} for extra in found[name]] or [{"extra": ""}]
+            if requirement.marker is None or any(requirement.marker.evaluate(env) for env in environments):
+                pending.append((normalised(requirement.name), set(requirement.extras)))
+    return set(found)
+
+
+def direct_requirements(path=BASE_DIR / "requirements.txt"):
+    lines = (line.split("#", 1)[0].strip() for line in path.read_text().splitlines())
+    return [Requirement(line) for line in lines if line]
+
+
+def imported_by_the_handler():
+    """The distributions whose modules Zappa's handler imports, in an interpreter without site processing."""
+    result = subprocess.run(
+        [sys.executable, "-S", "-c", TRACE, sysconfig.get_paths()["purelib"], *HANDLER_MODULES],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    owners = importlib.metadata.packages_distributions()
+    return {normalised(owner) for module in json.loads(result.stdout) for owner in owners.get(module, [])}
+
+
+def command_line_only():
+    """The distributions only Zappa's command line needs: sorted names."""
+    site = closure([requirement for requirement in direct_requirements() if normalised(requirement.name) != "zappa"])
+    zappa = closure([Requirement("zappa")]) - {"zappa"}
+    handler = closure(Requirement(name) for name in imported_by_the_handler() - {"zappa"})
+    return sorted(zappa - site - handler)
+
+
+def files(distributions):
+    """The paths, as in the package (relative to site-packages), of the files of `distributions`."""
+    paths = set()
+    for name in distributions:
+        try:
+            distribution = importlib.metadata.distribution(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+        paths.update(path.as_posix() for path in distribution.files or [] if ".." not in path.parts)
+    return paths
+
+
+def left_out(names):
+    """Whether a name of the zip belongs to a distribution only Zappa's command line uses: one of its files, or
+    anything under a folder only those distributions install (Zappa adds an __init__.py to every folder)."""
+    dropped = files(command_line_only())
+    kept = files(
+        distribution.metadata["Name"]
+        for distribution in importlib.metadata.distributions()
+        if normalised(distribution.metadata["Name"]) not in set(command_line_only())
+    )
+    folders = {path.split("/", 1)[0] for path in dropped if "/" in path} - {path.split("/", 1)[0] for path in kept}
+    return {name for name in names if name in dropped or name.split("/", 1)[0] in folders}

@@ -14,7 +14,7 @@ import zipfile
 import psycopg2
 import pytest
 
-from deploy.package import LOCALE
+from deploy.package import LOCALE, command_line_only, files, imported_by_the_handler
 from local_aws.aws_emulator import AwsEmulator
 from local_aws.events import Response, api_host, rest_event
 from local_aws.runtime import LocalFunction, unpack
@@ -287,3 +287,25 @@ def test_the_first_administrator_chooses_a_password_that_no_log_ever_shows(funct
     assert response.header("Location") == visitor.url("admin:index")
     assert "Site administration" in visitor.get(visitor.url("admin:index")).text
     assert not [log for log in logs if PASSWORD in log]
+
+
+def test_zappas_command_line_only_dependencies_are_derived_from_its_metadata():
+    """What Zappa requires for `zappa deploy` but its handler never imports, from Zappa's own metadata."""
+    left_out = command_line_only()
+    assert {"click", "troposphere", "requests", "pip", "tqdm"} <= set(left_out)
+    needed = imported_by_the_handler()
+    assert {"werkzeug", "boto3", "durationpy"} <= needed
+    assert not needed & set(left_out)
+
+
+@pytest.mark.lambda_package
+def test_the_zip_holds_what_zappas_handler_imports_and_nothing_only_its_command_line_uses(lambda_zip):
+    with zipfile.ZipFile(lambda_zip) as archive:
+        names = set(archive.namelist())
+    assert names & files(command_line_only()) == set()
+    assert not [name for name in names if name.split("/")[0] in ("click", "troposphere", "requests", "pip", "yaml")]
+    for distribution in imported_by_the_handler():
+        # Less the tests folders the settings leave out ("*/tests" in exclude_glob).
+        shipped = {path for path in files([distribution]) if path.endswith(".py") and "/tests/" not in path}
+        assert shipped, distribution
+        assert shipped - names == set(), distribution
