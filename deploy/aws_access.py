@@ -11,6 +11,11 @@ import os
 import boto3
 import botocore.exceptions
 
+NO_CREDENTIALS = (
+    "No AWS credentials: set AWS_PROFILE (after `aws configure --profile <deployer>`), or AWS_ACCESS_KEY_ID and "
+    "AWS_SECRET_ACCESS_KEY."
+)
+
 
 class AwsAccessError(Exception):
     pass
@@ -19,10 +24,7 @@ class AwsAccessError(Exception):
 def check(region):
     """Raise AwsAccessError naming what would stop a call to AWS in `region` before it is made."""
     if boto3.session.Session().get_credentials() is None:
-        raise AwsAccessError(
-            "No AWS credentials: set AWS_PROFILE (after `aws configure --profile todo-site-deployer`), or "
-            "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY."
-        )
+        raise AwsAccessError(NO_CREDENTIALS)
     named = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
     if named and named != region:
         raise AwsAccessError(
@@ -34,7 +36,7 @@ def check(region):
 def explain(error, stack_name=None):
     """One line for an error of a call to AWS."""
     if isinstance(error, botocore.exceptions.NoCredentialsError):
-        return "No AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY."
+        return NO_CREDENTIALS
     if isinstance(error, botocore.exceptions.EndpointConnectionError):
         return f"AWS cannot be reached from here ({error})."
     if isinstance(error, botocore.exceptions.ClientError):

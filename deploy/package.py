@@ -289,13 +289,14 @@ def files(distributions):
 
 
 def left_out(names):
-    """Whether a name of the zip belongs to a distribution only Zappa's command line uses: one of its files, or
+    """The names of the zip that belong to a distribution only Zappa's command line uses: one of its files, or
     anything under a folder only those distributions install (Zappa adds an __init__.py to every folder)."""
-    dropped = files(command_line_only())
+    unneeded = set(command_line_only())
+    dropped = files(unneeded)
     kept = files(
         distribution.metadata["Name"]
         for distribution in importlib.metadata.distributions()
-        if normalised(distribution.metadata["Name"]) not in set(command_line_only())
+        if normalised(distribution.metadata["Name"]) not in unneeded
     )
     folders = {path.split("/", 1)[0] for path in dropped if "/" in path} - {path.split("/", 1)[0] for path in kept}
     return {name for name in names if name in dropped or name.split("/", 1)[0] in folders}

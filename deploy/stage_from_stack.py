@@ -100,9 +100,7 @@ def main(argv=None):
         found = outputs(boto3.client("cloudformation", region_name=region), args.stage)
     except aws_access.AwsAccessError as error:
         parser.exit(2, f"{parser.prog}: {error}\n")
-    except botocore.exceptions.BotoCoreError as error:
-        parser.exit(2, f"{parser.prog}: {aws_access.explain(error, stack_name(args.stage))}\n")
-    except botocore.exceptions.ClientError as error:
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
         parser.exit(2, f"{parser.prog}: {aws_access.explain(error, stack_name(args.stage))}\n")
     changed = write_stage(args.stage, found)
     print(f"{SETTINGS_FILE.name} [{args.stage}]: {', '.join(changed) or 'already up to date'}", file=sys.stdout)

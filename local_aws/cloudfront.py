@@ -95,7 +95,7 @@ class DistributionHandler(http.server.BaseHTTPRequestHandler):
         s3 = self.server.s3
         try:
             found = s3.get_object(Bucket=self.server.bucket, Key=path.lstrip("/"))
-        except (s3.exceptions.NoSuchKey, s3.exceptions.ClientError):
+        except s3.exceptions.ClientError:  # NoSuchKey among them
             return self.refuse()
         content = found["Body"].read()
         content_type = found.get("ContentType", "application/octet-stream")

@@ -277,8 +277,9 @@ def containers(task_root, production, lambda_local, proxy):
     They share what Lambda gives every container of one function: its environment and secrets,
     the proxy to the database lambda-local has migrated, the S3 API and the static files' distribution.
     """
-    environment = production.function_environment(lambda_local.aws, local_secrets(proxy.url))
-    environment["STATIC_URL"] = f"{lambda_local.static}/static/"
+    environment = production.function_environment(
+        lambda_local.aws, local_secrets(proxy.url), static_url=f"{lambda_local.static}/static/"
+    )
     functions = [LocalFunction(task_root, environment, timeout=production.config["timeout_seconds"]) for _ in range(4)]
     yield functions
     for function in functions:
@@ -474,8 +475,9 @@ def test_the_whole_journey_sends_nothing_that_would_pin_a_proxy_connection(
 ):
     """Every page and action of the site, through the packaged function and the proxy, as the database receives them."""
     since = database.log.stat().st_size
-    environment = production.function_environment(lambda_local.aws, local_secrets(proxy.url))
-    environment["STATIC_URL"] = f"{lambda_local.static}/static/"
+    environment = production.function_environment(
+        lambda_local.aws, local_secrets(proxy.url), static_url=f"{lambda_local.static}/static/"
+    )
     function = LocalFunction(task_root, environment)
     try:
         visitor = Visitor(
