@@ -8,15 +8,19 @@ production settings import this module, so the hooks are registered during that 
 (Zappa builds the Django application at import when INSTANTIATE_LAMBDA_HANDLER_ON_IMPORT is set).
 
 - `prime` (before the snapshot) loads what every request needs but would otherwise load on an
-  instance's first request: the URL resolver, every template compiled, both languages'
-  catalogues, the static files' manifest, the password hasher's library and, with IAM database
-  authentication, the signer's session (no credentials resolved: the restored instance's are
-  its own). It opens no database connection, and closes any that initialisation opened: a
-  connection in the snapshot would be one socket shared by every restored instance.
+  instance's first request: the URL resolvers (every included one, reversing in both languages),
+  every template compiled, both languages' catalogues, the static files' manifest, the password
+  hasher's library and, with IAM database authentication, the signer's session (no credentials
+  resolved: the restored instance's are its own). It opens no database connection, and closes
+  any that initialisation opened: a connection in the snapshot would be one socket shared by
+  every restored instance.
   Then it rehearses one request that needs no database, the log-in page through Django's WSGI
-  handler, so that the code only a first request runs (the middleware's, the form's, the
-  template engine's, gzip's) is in the snapshot too; nothing of it is kept (no session is saved,
-  the CSRF token it made is not stored).
+  handler at the site's address (SITE_URL, whose path is the script prefix links are reversed
+  under), so that the code only a first request runs (the middleware's, the form's, the template
+  engine's, gzip's) is in the snapshot too; nothing of it is kept (no session is saved, the CSRF
+  token it made is not stored). Last, it freezes the garbage collector's objects, as Python's
+  documentation advises before a fork: a collection in a restored instance then skips everything
+  the snapshot holds instead of touching (and so loading) each of its pages.
 - `renew` (after each restore) re-seeds `random`, whose state would otherwise be the same in
   every instance, and drops any database connection captured. The site's secrets (session keys,
   CSRF tokens, reset tokens) come from `secrets`, which reads the operating system's randomness at
@@ -27,9 +31,11 @@ What a snapshot cannot renew: the interpreter's string hash seed (PYTHONHASHSEED
 start and is the same in every instance restored from one snapshot.
 """
 
+import gc
 import io
 import logging
 import random
+from urllib.parse import urlsplit
 
 try:
     # Provided by Lambda's Python runtime (installed from PyPI's snapshot-restore-py for the tests).
@@ -55,6 +61,16 @@ def template_names():
     return sorted(names)
 
 
+def url_resolvers():
+    """The site's URL resolver and every one it includes."""
+    from django.urls import URLResolver, get_resolver
+
+    resolvers = [get_resolver()]
+    for resolver in resolvers:
+        resolvers.extend(pattern for pattern in resolver.url_patterns if isinstance(pattern, URLResolver))
+    return resolvers
+
+
 def close_connections():
     """Close every database connection this process opened; the number closed."""
     from django.db import connections
@@ -71,18 +87,19 @@ def prime():
     from django.contrib.auth.hashers import get_hasher
     from django.contrib.staticfiles.storage import staticfiles_storage
     from django.template.loader import get_template
-    from django.urls import get_resolver
     from django.utils import translation
 
     closed = close_connections()
     if closed:
         logger.warning("SnapStart: %d database connection(s) opened during initialisation, closed.", closed)
-    get_resolver().url_patterns  # noqa: B018 (imports every view module)
     for name in template_names():
         get_template(name)
+    resolvers = url_resolvers()  # imports every view module
     for language, _ in settings.LANGUAGES:
         with translation.override(language):
             translation.gettext("Todos")
+            for resolver in resolvers:
+                resolver.reverse_dict  # noqa: B018 (built per language, as reverse() first needs it)
     staticfiles_storage.url  # noqa: B018 (builds the storage: a manifest storage reads its manifest)
     get_hasher().verify("", get_hasher().encode("", get_hasher().salt()))
     if settings.DATABASES["default"]["ENGINE"] == "todo_site.db":
@@ -94,19 +111,25 @@ def prime():
         logger.warning("SnapStart: the rehearsed log-in page answered %s; the snapshot is less primed.", status)
     # The rehearsal needs no database; should it ever use one, CONN_MAX_AGE would keep that connection open.
     close_connections()
+    gc.collect()
+    gc.freeze()
 
 
 def rehearse():
-    """GET the log-in page through Django's WSGI handler, as a browser over HTTPS would; its status."""
+    """GET the log-in page through Django's WSGI handler, as a browser would at SITE_URL; its status."""
     from django.conf import settings
     from django.core.wsgi import get_wsgi_application
     from django.urls import get_script_prefix, reverse, set_script_prefix
     from django.utils import translation
 
+    site = urlsplit(settings.SITE_URL)
     host = next((host.lstrip(".") for host in settings.ALLOWED_HOSTS if host.strip(".*")), "localhost")
+    script_name = site.path.rstrip("/")
+    prefix = get_script_prefix()
+    set_script_prefix("/")
     environ = {
         "REQUEST_METHOD": "GET",
-        "SCRIPT_NAME": "",
+        "SCRIPT_NAME": script_name,
         "PATH_INFO": reverse("login"),
         "QUERY_STRING": "",
         "SERVER_NAME": host,
@@ -119,7 +142,6 @@ def rehearse():
         "wsgi.errors": io.StringIO(),
     }
     statuses = []
-    prefix = get_script_prefix()
     # Django's locale middleware activates the request's language and leaves it active.
     with translation.override(None):
         response = get_wsgi_application()(environ, lambda status, headers, exc_info=None: statuses.append(status))

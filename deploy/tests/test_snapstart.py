@@ -32,7 +32,7 @@ def test_the_production_stage_starts_from_snapshots_without_keep_warm():
 
 
 PRIME = """
-import json, logging, sys
+import gc, json, logging, sys
 import django
 from django.db import connection
 from django.utils.translation import trans_real
@@ -49,6 +49,9 @@ print(json.dumps({
     "catalogues": sorted(trans_real._translations),
     "templates": snapstart.template_names(),
     "rehearsal": snapstart.rehearse(),
+    "reversing": sorted({tuple(sorted(resolver._reverse_dict)) for resolver in snapstart.url_resolvers()}),
+    "resolvers": len(snapstart.url_resolvers()),
+    "frozen": gc.get_freeze_count(),
 }))
 """
 
@@ -81,6 +84,11 @@ def test_priming_loads_what_a_request_needs_and_opens_no_database_connection():
     assert {"en", "zh-hans"} <= set(primed["catalogues"])
     assert {"todos/todo_list.html", "base.html", "accounts/login.html"} <= set(primed["templates"])
     assert primed["rehearsal"] == "200 OK"
+    # Every resolver, the included ones too, is ready to reverse in both languages.
+    assert primed["resolvers"] > 1
+    assert primed["reversing"] == [["en", "zh-hans"]]
+    # What the snapshot holds is out of reach of the restored instances' garbage collections.
+    assert primed["frozen"] > 10_000
     assert "SnapStart" not in log
 
 
