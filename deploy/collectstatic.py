@@ -18,7 +18,7 @@ import sys
 from secrets import token_urlsafe
 
 from . import aws_access
-from .stage import BASE_DIR, SETTINGS_FILE, Stage
+from .stage import BASE_DIR, SETTINGS_FILE, NotWritten, Stage
 
 
 def environment(stage, **overrides):
@@ -51,10 +51,10 @@ def main(argv=None):
     parser.add_argument("stage")
     args = parser.parse_args(argv)
     stage = Stage(args.stage, SETTINGS_FILE)
-    bucket = stage.config["aws_environment_variables"]["AWS_STORAGE_BUCKET_NAME"]
     try:
         aws_access.check(stage.region)
-    except aws_access.AwsAccessError as error:
+        bucket = stage.static_bucket
+    except (aws_access.AwsAccessError, NotWritten) as error:
         parser.exit(2, f"{parser.prog}: {error}\n")
     try:
         output = collectstatic(environment(stage))

@@ -5,8 +5,9 @@ Zappa's command line for a stage, as the Makefile's deploy targets run it.
     python -m deploy.run_zappa production manage migrate   # make manage STAGE=production CMD=migrate
 
 `deploy` and `update` upload the zip `make package` built for the stage's architecture
-(dist/todo-site-<stage>-<architecture>.zip). Before Zappa starts, what would stop it is said in
-one line (no credentials, another region than the stage's, no zip) rather than as a traceback.
+(dist/<project>-<stage>-<architecture>.zip), once `make stage` has written the stage from its
+stack. Before Zappa starts, what would stop it is said in one line (no credentials, another region
+than the stage's, a stage not written yet, no zip) rather than as a traceback.
 """
 
 import argparse
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from . import aws_access
 from .build import output_path
-from .stage import Stage
+from .stage import NotWritten, Stage
 
 UPLOADS = ("deploy", "update")
 
@@ -24,6 +25,8 @@ UPLOADS = ("deploy", "update")
 def zappa_arguments(stage, command, arguments):
     """The arguments of Zappa's command line; raises AwsAccessError when the stage's zip is missing."""
     extra = []
+    if command in UPLOADS:
+        stage.require_written()
     if command in UPLOADS and "--zip" not in arguments:
         package = output_path(stage.name, stage.architecture)
         if not package.exists():
@@ -42,7 +45,7 @@ def main(argv=None):
     try:
         aws_access.check(stage.region)
         command = zappa_arguments(stage, args.command, args.arguments)
-    except aws_access.AwsAccessError as error:
+    except (aws_access.AwsAccessError, NotWritten) as error:
         parser.exit(2, f"{parser.prog}: {error}\n")
     zappa = Path(sys.executable).with_name("zappa")
     os.execv(zappa, [str(zappa), *command])  # noqa: S606 - Zappa itself, with the arguments built above

@@ -1,6 +1,11 @@
 """
 A Zappa stage as zappa_settings.json describes it, and the stack template it is deployed with
 (deploy/aws/stack.yaml). The local stand-ins of what it needs on AWS are local_aws/stage.py's.
+
+The settings file holds what the project chooses; what an account's stack decides (its code
+bucket, the function's role, subnets, the static bucket, the database's address, the failed
+tasks' queue) is written into the stage by `make stage` (deploy/stage_from_stack.py) from the
+stack's outputs, and is absent until then.
 """
 
 import re
@@ -37,6 +42,10 @@ def resolve(value, names):
     return value
 
 
+class NotWritten(Exception):
+    """The stage holds nothing of its stack yet: `make stage` has not written it."""
+
+
 class Stage:
     def __init__(self, name, settings_file=SETTINGS_FILE):
         cli = ZappaCLI()
@@ -49,7 +58,20 @@ class Stage:
         self.region = self.config["aws_region"]
 
     @property
+    def written(self):
+        """Whether `make stage` has written the stage from its stack's outputs (the function's role among them)."""
+        return "role_arn" in self.config
+
+    def require_written(self):
+        if not self.written:
+            raise NotWritten(
+                f"The {self.name} stage of zappa_settings.json holds nothing of its stack yet: "
+                f"make infrastructure STAGE={self.name}, then make stage STAGE={self.name}."
+            )
+
+    @property
     def static_bucket(self):
+        self.require_written()
         return self.config["aws_environment_variables"]["AWS_STORAGE_BUCKET_NAME"]
 
     @property
@@ -101,4 +123,5 @@ class Stage:
     @property
     def dead_letter_queue(self):
         """The name of the SQS queue of the stage's `dead_letter_arn`."""
+        self.require_written()
         return self.config["dead_letter_arn"].rpartition(":")[2]

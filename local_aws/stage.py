@@ -17,10 +17,25 @@ from deploy import stage
 from deploy.stage import BASE_DIR, SETTINGS_FILE, STACK_TEMPLATE, resolve, template  # noqa: F401 (for the tests)
 
 from .aws_emulator import CREDENTIALS
-from .events import http_api_event, rest_event
+from .events import ACCOUNT_ID, http_api_event, rest_event
 
 
 class Stage(stage.Stage):
+    """A stage run here. Until `make stage` writes it from its stack, its bucket and queue are named as the stack
+    names them (deploy/aws/stack.yaml), in the emulator's account."""
+
+    @property
+    def static_bucket(self):
+        if self.written:
+            return super().static_bucket
+        return f"{self.config['project_name']}-static-{self.name}-{ACCOUNT_ID}"
+
+    @property
+    def dead_letter_queue(self):
+        if self.written:
+            return super().dead_letter_queue
+        return f"{self.lambda_name}-failed-tasks"
+
     @property
     def api_event(self):
         """The builder of the events the stage's API sends the function: http_api_event or rest_event."""
@@ -57,6 +72,7 @@ class Stage(stage.Stage):
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(self.config["memory_size"]),
             **CREDENTIALS,
             **self.config.get("aws_environment_variables", {}),
+            "AWS_STORAGE_BUCKET_NAME": self.static_bucket,
             **secrets,
             "AWS_ENDPOINT_URL_S3": aws_endpoint,
             "AWS_ENDPOINT_URL_SES": aws_endpoint,

@@ -7,8 +7,10 @@ import sys
 import pytest
 from moto import mock_aws
 
-from deploy import run_zappa, stage_from_stack
+from deploy import collectstatic, run_zappa, stage_from_stack
 from deploy.stage import BASE_DIR, Stage
+
+from .support import written_stage
 
 
 def without_aws():
@@ -60,11 +62,37 @@ def test_a_missing_stack_is_named(monkeypatch, capsys):
     with mock_aws(), pytest.raises(SystemExit) as exited:
         stage_from_stack.main(["production"])
     assert exited.value.code == 2
-    assert "No stack todo-site-production-infrastructure in this region: create it first" in capsys.readouterr().err
+    stack = f"{Stage('production').lambda_name}-infrastructure"
+    assert f"No stack {stack} in this region: create it first" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("main", "arguments"),
+    [
+        (run_zappa.main, ["production", "deploy"]),
+        (run_zappa.main, ["production", "update"]),
+        (collectstatic.main, ["production"]),
+    ],
+    ids=["deploy", "update", "collectstatic"],
+)
+def test_a_stage_not_yet_written_from_its_stack_is_named(monkeypatch, capsys, main, arguments):
+    """The committed settings hold nothing of an account's stack: the role, buckets and subnets come from it."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    with pytest.raises(SystemExit) as exited:
+        main(arguments)
+    assert exited.value.code == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.endswith(
+        "The production stage of zappa_settings.json holds nothing of its stack yet: "
+        "make infrastructure STAGE=production, then make stage STAGE=production."
+    )
 
 
 def test_deploy_and_update_upload_the_stages_zip_and_need_it_built(tmp_path, monkeypatch):
-    production = Stage("production")
+    production = written_stage("production", tmp_path)
     monkeypatch.setattr(run_zappa, "output_path", lambda stage, architecture: tmp_path / f"{stage}-{architecture}.zip")
     with pytest.raises(run_zappa.aws_access.AwsAccessError, match="make package STAGE=production"):
         run_zappa.zappa_arguments(production, "deploy", [])

@@ -12,11 +12,9 @@ from django.utils import timezone
 from zappa.wsgi import create_wsgi_request
 
 from accounts.models import Attempt
-from deploy.stage_from_stack import write_stage
 from local_aws.events import EDGE_ADDRESS, Response, api_host, http_api_event, rest_event
-from local_aws.stage import SETTINGS_FILE, Stage
 
-from .support import daily_event
+from .support import daily_event, written_stage
 from .visitor import Page, Visitor, journey
 
 pytestmark = pytest.mark.django_db
@@ -106,25 +104,7 @@ def test_a_custom_domain_serves_the_site_at_its_root_and_trusts_its_own_origin_o
     build_lambda_handler, dev, tmp_path, password
 ):
     """The stage written from a stack with a domain; API Gateway's mapping takes the stage out of rawPath."""
-    settings_file = tmp_path / "zappa_settings.json"
-    settings_file.write_text(SETTINGS_FILE.read_text())
-    outputs = {
-        "Region": dev.region,
-        "CodeBucket": "todo-site-code-dev-210987654321",
-        "StaticBucket": dev.static_bucket,
-        "FunctionRoleArn": "arn:aws:iam::210987654321:role/todo-site-dev",
-        "SubnetIds": "subnet-1,subnet-2",
-        "FunctionSecurityGroupId": "sg-1",
-        "DomainName": "todo.example.com",
-        "MailDomain": "example.com",
-        "FailedTasksQueueArn": "arn:aws:sqs:us-east-1:210987654321:todo-site-dev-failed-tasks",
-        "DatabaseUser": "todo",
-        "DatabaseName": "todo",
-        "ProxyEndpoint": "todo-site-dev.proxy-abc.us-east-1.rds.amazonaws.com",
-        "StaticUrl": "https://d111111abcdef8.cloudfront.net/static/",
-    }
-    write_stage("dev", outputs, settings_file)
-    handler = build_lambda_handler(Stage("dev", settings_file))
+    handler = build_lambda_handler(written_stage("dev", tmp_path, DomainName="todo.example.com"))
     domain = partial(http_api_event, stage="dev", host="todo.example.com", custom_domain=True)
 
     signup = Response.from_result(handler(domain("GET", "/accounts/signup/")))

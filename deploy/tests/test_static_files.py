@@ -19,7 +19,7 @@ from deploy import collectstatic
 from local_aws.aws_emulator import CREDENTIALS, REGION
 from local_aws.cloudfront import StaticDistribution
 
-from .support import production_settings
+from .support import production_settings, written_stage
 
 pytestmark = pytest.mark.django_db
 
@@ -131,8 +131,10 @@ def test_the_packaged_manifest_decides_the_names(collected, settings, tmp_path, 
         backend(**options).url("release/new.css")
 
 
-def test_make_collectstatic_uploads_with_the_deployers_credentials(s3, dev, distribution):
-    """deploy/collectstatic.py, as `make collectstatic STAGE=dev` runs it, outside the function."""
+def test_make_collectstatic_uploads_with_the_deployers_credentials(s3, tmp_path):
+    """deploy/collectstatic.py, as `make collectstatic STAGE=dev` runs it on the stage `make stage` wrote, outside
+    the function."""
+    dev = written_stage("dev", tmp_path)
     bucket = f"{dev.static_bucket}-deployer"
     s3.client().create_bucket(Bucket=bucket)
     overrides = {**CREDENTIALS, "AWS_ENDPOINT_URL_S3": s3.url, "AWS_STORAGE_BUCKET_NAME": bucket}
@@ -143,7 +145,8 @@ def test_make_collectstatic_uploads_with_the_deployers_credentials(s3, dev, dist
     assert [key for key in keys if re.fullmatch(r"static/todos/todos\.[0-9a-f]{12}\.js", key)]
 
 
-def test_make_collectstatic_fails_with_s3s_answer(s3, dev):
+def test_make_collectstatic_fails_with_s3s_answer(s3, tmp_path):
+    dev = written_stage("dev", tmp_path)
     overrides = {**CREDENTIALS, "AWS_ENDPOINT_URL_S3": s3.url, "AWS_STORAGE_BUCKET_NAME": "no-such-bucket-here"}
     with pytest.raises(subprocess.CalledProcessError) as failed:
         collectstatic.collectstatic(collectstatic.environment(dev, **overrides))

@@ -2,7 +2,6 @@
 
 import inspect
 import re
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.utils.module_loading import import_string
@@ -41,14 +40,6 @@ def test_secrets_are_never_in_the_settings_file(stage):
     assert not re.search(r"(?i)password|secret_key|postgres://[^@/]*:[^@/]*@", SETTINGS_FILE.read_text())
 
 
-def test_the_database_is_reached_with_an_iam_token_over_verified_tls(stage):
-    variables = stage.config["aws_environment_variables"]
-    url = urlsplit(variables["DATABASE_URL"])
-    assert (url.scheme, url.username, url.password) == ("postgres", "todo", None)
-    assert parse_qs(url.query)["sslmode"] == ["verify-full"]
-    assert variables["DATABASE_IAM_AUTH"] == "true"
-
-
 def test_secrets_need_no_fetch_at_cold_start(stage):
     """Secrets live in the function's environment (deploy/set_secrets.py), not in an object loaded at start."""
     assert "remote_env" not in stage.config
@@ -64,16 +55,6 @@ def test_every_scheduled_event_runs_a_function_that_takes_the_event_and_its_cont
     assert scheduled(stage)
     for name in scheduled(stage):
         assert list(inspect.signature(import_string(name)).parameters) == ["event", "context"]
-
-
-def test_failed_asynchronous_tasks_go_to_the_stages_queue(stage):
-    """Zappa's dead_letter_arn: where Lambda sends a task that failed three times (its name is the stack's)."""
-    assert stage.config["dead_letter_arn"].endswith(f":todo-site-{stage.name}-failed-tasks")
-
-
-def test_the_database_is_reached_inside_the_vpc(stage):
-    assert stage.config["vpc_config"]["SubnetIds"]
-    assert stage.config["vpc_config"]["SecurityGroupIds"]
 
 
 def test_the_static_bucket_is_read_only_by_the_stages_distribution_under_static(stage):
