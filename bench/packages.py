@@ -17,7 +17,7 @@ from local_aws.stage import BASE_DIR, Stage
 PACKAGE_VENV = BASE_DIR / ".venv-package"
 STAGE = "production"
 # Where the rungs with `remote_env` find their secrets.
-REMOTE_ENV_BUCKET, REMOTE_ENV_KEY = "todo-site-bench-config", f"{STAGE}.json"
+REMOTE_ENV_BUCKET, REMOTE_ENV_KEY = f"{Stage(STAGE).lambda_name}-bench-config", f"{STAGE}.json"
 
 
 @dataclass

@@ -1,13 +1,16 @@
 """The site under measurement: PostgreSQL, the S3 API, and signed-in users with their todos.
 
-The database and the bucket are prepared through the packaged function itself (its `manage`
-events, as an operator would), the users and todos through the ORM of this process, with the
-function's secret key so that their session cookies are valid for the function.
+The database is migrated through the packaged function itself (its `manage` event, as an
+operator would), the bucket filled by collectstatic as the deployer runs it (the function's role
+may not write it), the users and todos made through the ORM of this process, with the function's
+secret key so that their session cookies are valid for the function.
 """
 
 import json
 import os
 
+from deploy.collectstatic import collectstatic
+from deploy.collectstatic import environment as collectstatic_environment
 from local_aws.events import api_host
 from local_aws.runtime import LocalFunction
 from local_aws.stage import Stage, create_database, drop_database, local_secrets
@@ -36,13 +39,13 @@ class Site:
         return self.stage.function_environment(self.s3.url, {} if remote_env else self.secrets)
 
     def install(self, task_root):
-        """migrate and collectstatic through the function's manage events."""
+        """migrate through the function's manage event; collectstatic as the deployer."""
         function = LocalFunction(task_root, self.environment())
         try:
-            for command in ("migrate --noinput", "collectstatic --noinput"):
-                function.invoke({"manage": command}).check()
+            function.invoke({"manage": "migrate --noinput"}).check()
         finally:
             function.close()
+        collectstatic(collectstatic_environment(self.stage, **self.environment()))
 
     def setup_django(self):
         """Django in this process, with the function's settings, secrets and database."""
