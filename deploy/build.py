@@ -12,10 +12,11 @@ installed again from its manylinux wheel for the target (hash-checked too: the l
 hashes of every file of each pinned version). The build fails if an ELF file of another
 architecture is left.
 
-The zip is `dist/todo-site-<stage>-<architecture>.zip`: `make package STAGE=production` builds
-the arm64 one that is deployed, and `make lambda-local`, `make load` and the tests serve the
-stage built for this machine (`--architecture x86_64` here). Zappa's `zip` callback
-(deploy/package.py) finishes it and makes it reproducible; the last line printed is its SHA-256.
+The zip is `dist/<project>-<stage>-<architecture>.zip` (<project>: zappa_settings.json's
+project_name): `make package STAGE=production` builds the arm64 one that is deployed, and `make
+lambda-local`, `make load` and the tests serve the stage built for this machine (`--architecture
+x86_64` here). Zappa's `zip` callback (deploy/package.py) finishes it and makes it reproducible;
+the last line printed is its SHA-256.
 """
 
 import argparse

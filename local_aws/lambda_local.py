@@ -1,7 +1,7 @@
 """
 Serve a Lambda package built by `make package` at http://127.0.0.1:<port>/<stage>/.
 
-    python -m local_aws.lambda_local --stage dev --zip dist/todo-site-dev-x86_64.zip [--port 8001]
+    python -m local_aws.lambda_local --stage dev --zip dist/<project>-dev-x86_64.zip [--port 8001]
 
 The zip is unpacked into a temporary folder and its `handler.lambda_handler` runs in clean
 interpreters (local_aws/runtime.py), started, reused and recycled as Lambda does it

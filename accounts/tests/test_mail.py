@@ -162,9 +162,9 @@ def lambda_api(monkeypatch):
     Zappa's task decorator sends them (its boto3 client pointed there), and wait to be run by the test."""
     import zappa.asynchronous
 
-    api = LambdaApi(pool=None, function_name="todo-site-test", workers=0)
+    api = LambdaApi(pool=None, function_name="example-function", workers=0)
     threading.Thread(target=api.serve_forever, daemon=True).start()
-    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "todo-site-test")
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "example-function")
     monkeypatch.setenv("AWS_REGION", "us-east-1")
     monkeypatch.setattr(zappa.asynchronous, "LAMBDA_CLIENT", local_client("lambda", api.url), raising=False)
     yield api

@@ -50,7 +50,10 @@ MOTO_GAPS = {
 # Attributes moto's resources do not give: the secret RDS makes for the database's password.
 MOTO_ATTRIBUTE_GAPS = {("Database", "MasterUserSecret.SecretArn")}
 ALARM_EMAIL = "ops@example.com"
-PROXY_ENDPOINT = "todo-site-production.proxy-abc.us-east-1.rds.amazonaws.com"
+# Zappa names a stage's function <project_name>-<stage>; the stack names the stage's resources after it.
+PROJECT = Stage("production").config["project_name"]
+FUNCTION = f"{PROJECT}-production"
+PROXY_ENDPOINT = f"{FUNCTION}.proxy-abc.us-east-1.rds.amazonaws.com"
 STATIC_URL = "https://d111111abcdef8.cloudfront.net/static/"
 MAIL_DOMAIN = "todo.example.com"
 
@@ -220,11 +223,11 @@ def test_the_outputs_name_the_stages_resources(production):
     }
     buckets = {bucket["Name"] for bucket in boto3.client("s3").list_buckets()["Buckets"]}
     assert {production["CodeBucket"], production["StaticBucket"]} <= buckets
-    assert production["FunctionRoleArn"].endswith(":role/todo-site-production")
+    assert production["FunctionRoleArn"].endswith(f":role/{FUNCTION}")
     assert production["AccountId"] in production["FunctionRoleArn"]
     assert production["Region"] == "us-east-1"
     group = boto3.client("logs").describe_log_groups(logGroupNamePrefix=production["LogGroup"])["logGroups"][0]
-    assert (group["logGroupName"], group["retentionInDays"]) == ("/aws/lambda/todo-site-production", 30)
+    assert (group["logGroupName"], group["retentionInDays"]) == (f"/aws/lambda/{FUNCTION}", 30)
 
 
 def security_group(group_id):
@@ -287,7 +290,7 @@ def statements(document):
 
 
 def test_only_lambda_may_assume_the_functions_role(production):
-    role = boto3.client("iam").get_role(RoleName="todo-site-production")["Role"]
+    role = boto3.client("iam").get_role(RoleName=FUNCTION)["Role"]
     (statement,) = role["AssumeRolePolicyDocument"]["Statement"]
     assert (statement["Effect"], statement["Principal"], statement["Action"]) == (
         "Allow",
@@ -301,7 +304,7 @@ def test_the_functions_role_reaches_only_the_stages_own_resources(production):
     asynchronous tasks) and its failed tasks' queue; the one "*" is EC2's Describe calls. No S3 at all: nothing it
     runs can rewrite the static files every page loads."""
     granted = {}
-    for statement, actions, resources in statements(role_policy("todo-site-production")):
+    for statement, actions, resources in statements(role_policy(FUNCTION)):
         assert statement["Effect"] == "Allow"
         assert not [action for action in actions if "*" in action]
         if resources == ["*"]:
@@ -310,7 +313,7 @@ def test_the_functions_role_reaches_only_the_stages_own_resources(production):
             granted.setdefault(action, set()).update(resources)
     assert [action for action in granted if action.startswith("s3:")] == []
     account = production["AccountId"]
-    log_group = f"arn:aws:logs:us-east-1:{account}:log-group:/aws/lambda/todo-site-production"
+    log_group = f"arn:aws:logs:us-east-1:{account}:log-group:/aws/lambda/{FUNCTION}"
     assert granted["logs:PutLogEvents"] == {f"{log_group}:log-stream:*"}
     # The proxy's id is the last part of its ARN (moto has no proxy: a stand-in of the same shape).
     database_user = f"arn:aws:rds-db:us-east-1:{account}:dbuser:Proxy/{production['DatabaseUser']}"
@@ -318,11 +321,11 @@ def test_the_functions_role_reaches_only_the_stages_own_resources(production):
     subnets = {f"arn:aws:ec2:us-east-1:{account}:subnet/{subnet}" for subnet in production["SubnetIds"].split(",")}
     assert subnets <= granted["ec2:CreateNetworkInterface"]
     identities = f"arn:aws:ses:us-east-1:{account}:identity/*"
-    function = f"arn:aws:lambda:us-east-1:{account}:function:todo-site-production"
+    function = f"arn:aws:lambda:us-east-1:{account}:function:{FUNCTION}"
     assert granted["ses:SendRawEmail"] == {identities}
     assert granted["lambda:InvokeFunction"] == {function}
     assert granted["sqs:SendMessage"] == {production["FailedTasksQueueArn"]}
-    assert production["FailedTasksQueueArn"] == f"arn:aws:sqs:us-east-1:{account}:todo-site-production-failed-tasks"
+    assert production["FailedTasksQueueArn"] == f"arn:aws:sqs:us-east-1:{account}:{FUNCTION}-failed-tasks"
     own = (log_group, database_user, f"arn:aws:ec2:us-east-1:{account}:", identities, function)
     outside = [
         resource
@@ -350,9 +353,7 @@ def test_the_functions_role_as_the_template_gives_it_names_the_proxys_id():
 
 def test_the_function_sends_e_mail_only_from_its_domain(production):
     (statement,) = [
-        statement
-        for statement, actions, _ in statements(role_policy("todo-site-production"))
-        if "ses:SendRawEmail" in actions
+        statement for statement, actions, _ in statements(role_policy(FUNCTION)) if "ses:SendRawEmail" in actions
     ]
     assert statement["Condition"] == {"StringLike": {"ses:FromAddress": f"*@{MAIL_DOMAIN}"}}
 
@@ -368,7 +369,7 @@ def test_a_task_kept_in_the_failed_tasks_queue_raises_an_alarm():
 
 def test_the_failed_tasks_queue_keeps_them_two_weeks_encrypted(production):
     sqs = boto3.client("sqs")
-    url = sqs.get_queue_url(QueueName="todo-site-production-failed-tasks")["QueueUrl"]
+    url = sqs.get_queue_url(QueueName=f"{FUNCTION}-failed-tasks")["QueueUrl"]
     attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
     assert (attributes["MessageRetentionPeriod"], attributes["SqsManagedSseEnabled"]) == ("1209600", "true")
 
@@ -394,11 +395,11 @@ def stage_resources(outputs, stage):
         f"arn:aws:s3:::{outputs['CodeBucket']}",
         f"arn:aws:s3:::{outputs['StaticBucket']}",
         outputs["FunctionRoleArn"],
-        f"arn:aws:lambda:{region}:{account}:function:todo-site-{stage}",
-        f"arn:aws:cloudformation:{region}:{account}:stack/todo-site-{stage}/",
-        f"arn:aws:cloudformation:{region}:{account}:stack/todo-site-{stage}-infrastructure/",
-        f"arn:aws:events:{region}:{account}:rule/todo-site-{stage}-",
-        f"arn:aws:logs:{region}:{account}:log-group:/aws/lambda/todo-site-{stage}",
+        f"arn:aws:lambda:{region}:{account}:function:{PROJECT}-{stage}",
+        f"arn:aws:cloudformation:{region}:{account}:stack/{PROJECT}-{stage}/",
+        f"arn:aws:cloudformation:{region}:{account}:stack/{PROJECT}-{stage}-infrastructure/",
+        f"arn:aws:events:{region}:{account}:rule/{PROJECT}-{stage}-",
+        f"arn:aws:logs:{region}:{account}:log-group:/aws/lambda/{PROJECT}-{stage}",
     )
 
 
@@ -425,7 +426,7 @@ def test_the_deployer_may_touch_only_the_stages_resources_but_the_listed_excepti
     actions = {action for _, actions, _ in statements(policy) for action in actions}
     assert not [action for action in actions if action.startswith(("secretsmanager:", "kms:"))]
     assert "logs:DeleteLogGroup" not in actions
-    assert "todo-site-dev" not in json.dumps(policy)
+    assert f"{PROJECT}-dev" not in json.dumps(policy)
 
 
 def test_with_its_api_id_the_deployer_may_touch_only_that_api(aws):
@@ -594,7 +595,7 @@ def test_make_infrastructure_names_the_stack_and_its_project_from_the_settings_f
     production = Stage("production")
     line = infrastructure.command(production, {"AlarmEmail": ALARM_EMAIL, "MailDomain": MAIL_DOMAIN})
     assert line[:3] == ["aws", "cloudformation", "deploy"]
-    assert line[line.index("--stack-name") + 1] == "todo-site-production-infrastructure"
+    assert line[line.index("--stack-name") + 1] == f"{FUNCTION}-infrastructure"
     overrides = line[line.index("--parameter-overrides") + 1 :]
     assert overrides == [
         f"Project={production.config['project_name']}",

@@ -16,7 +16,7 @@ from local_aws.lambda_api import LambdaApi
 
 @pytest.fixture
 def api():
-    api = LambdaApi(pool=None, function_name="todo-site-dev", workers=0)
+    api = LambdaApi(pool=None, function_name="example-dev", workers=0)
     threading.Thread(target=api.serve_forever, daemon=True).start()
     yield api
     api.shutdown()
@@ -40,14 +40,14 @@ def test_another_function_is_not_found(client):
 
 def test_an_asynchronous_event_over_256_kb_is_refused(client, api):
     payload = json.dumps({"padding": "x" * 262_144})
-    call = lambda: client.invoke(FunctionName="todo-site-dev", InvocationType="Event", Payload=payload)  # noqa: E731
+    call = lambda: client.invoke(FunctionName="example-dev", InvocationType="Event", Payload=payload)  # noqa: E731
     assert error_code(call) == "RequestTooLargeException"
     assert api.queued() == []
 
 
 def test_an_asynchronous_event_is_accepted_and_queued_by_name_or_arn(client, api):
-    arn = "arn:aws:lambda:us-east-1:123456789012:function:todo-site-dev:$LATEST"
-    for name in ("todo-site-dev", arn):
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:example-dev:$LATEST"
+    for name in ("example-dev", arn):
         answer = client.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"n": 1}')
         assert answer["StatusCode"] == 202
     assert api.queued() == [{"n": 1}, {"n": 1}]

@@ -17,11 +17,11 @@ REALISTIC_ENVIRONMENT = {
     "SECRET_KEY": "q9Zr2-w8Xv0pL3mN7bT4yK1uJ6hG5fD0sA8eR2tY7iO9pQ3zX6cV1bN4mL7kJ0h",
     "ALLOWED_HOSTS": "abc123.execute-api.us-east-1.amazonaws.com",
     "DATABASE_URL": (
-        "postgres://todo@todo-site-production.proxy-abc.us-east-1.rds.amazonaws.com:5432/todo"
+        "postgres://todo@example-production.proxy-abc.us-east-1.rds.amazonaws.com:5432/todo"
         "?sslmode=verify-full&connect_timeout=5"
     ),
     "DATABASE_IAM_AUTH": "true",
-    "AWS_STORAGE_BUCKET_NAME": "todo-site-static",
+    "AWS_STORAGE_BUCKET_NAME": "example-static",
     "DEFAULT_FROM_EMAIL": "todo@example.com",
     "SITE_URL": "https://abc123.execute-api.us-east-1.amazonaws.com/production/",
 }
