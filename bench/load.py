@@ -32,7 +32,7 @@ from local_aws.database import SUPERUSER_RESERVED_CONNECTIONS, ThrowawayPostgres
 from local_aws.lambda_local import background as lambda_local
 from local_aws.stage import BASE_DIR, Stage
 
-from . import load_report
+from . import load_report, quoted
 
 DOCS = BASE_DIR / "docs"
 STAGE = "production"
@@ -338,7 +338,8 @@ def main(argv=None):
     load_report.chart(DOCS / "load.png", figures)
     (DOCS / "LOAD.md").write_text(load_report.markdown(figures))
     (DOCS / "load.json").write_text(json.dumps(load_report.capacity_figures(figures), indent=2) + "\n")
-    print("Report: docs/LOAD.md, docs/load.png, docs/load.json")
+    quoted.refresh("load.json")
+    print("Report: docs/LOAD.md, docs/load.png, docs/load.json; figures quoted in docs/SCALING.md")
     production, flood = by_name["production"], by_name["production_login_flood"]
     for line in (
         f"load_users: {users}",

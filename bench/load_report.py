@@ -141,7 +141,7 @@ def markdown(figures):
 
 
 def capacity_figures(figures):
-    """docs/load.json: per configuration, the figures bench/capacity.py plans from."""
+    """docs/load.json: per configuration, the figures bench/capacity.py plans from and docs/SCALING.md quotes."""
     configurations = {}
     for run in figures["runs"]:
         total = run["endpoints"].get("Aggregated", {})
@@ -151,7 +151,11 @@ def capacity_figures(figures):
             "requests_per_second": total.get("rps", 0),
             "p50_ms": total.get("p50", 0),
             "p95_ms": total.get("p95", 0),
+            "p99_ms": total.get("p99", 0),
             "errors": run["errors"],
+            "peak_instances": run["peak_instances"],
+            "idle_in_transaction_ms": run["idle_in_transaction_ms"],
+            "lost_writes": len(run["lost_writes"]),
             "statements_per_request": run["database"]["statements_per_request"],
             "db_ms_per_request": run["database"]["db_ms_per_request"],
             "read_ms_per_request": run["database"]["read_ms_per_request"],

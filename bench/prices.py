@@ -38,3 +38,16 @@ def restores_per_month(rate, duration_ms):
 def snapshot_cache_per_month(memory_mb, snapshots):
     """Dollars a month for caching the snapshots of the `snapshots` versions kept, whatever the traffic."""
     return snapshots * memory_mb / 1024 * SECONDS_PER_MONTH * SNAPSTART_CACHE_GB_SECOND
+
+
+def cost_per_million(duration_ms, memory_mb, gb_second=LAMBDA_GB_SECOND_ARM, rate=None):
+    """(Lambda, with REST API, with HTTP API) dollars per million requests of `duration_ms` at `memory_mb`
+    (arm64's price unless `gb_second` says otherwise); at a steady `rate` a second, with the SnapStart restores
+    of the instances that rate keeps busy."""
+    billed = math.ceil(duration_ms) / 1000
+    gigabytes = memory_mb / 1024
+    lambda_cost = 1e6 * (billed * gigabytes * gb_second + LAMBDA_REQUEST)
+    if rate:
+        restores = restores_per_month(rate, duration_ms) / (rate * SECONDS_PER_MONTH / 1e6)
+        lambda_cost += restores * gigabytes * SNAPSTART_RESTORE_GB
+    return lambda_cost, lambda_cost + 1e6 * REST_API_REQUEST, lambda_cost + 1e6 * HTTP_API_REQUEST

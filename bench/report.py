@@ -1,7 +1,5 @@
 """docs/BENCHMARKS.md and its chart, from the figures `make bench` measured."""
 
-import math
-
 import matplotlib
 
 matplotlib.use("Agg")  # before pyplot is imported: no display here
@@ -10,28 +8,8 @@ import matplotlib.pyplot as plt
 from .prices import (
     FULL_VCPU_MB,
     HEADLINE_RATE,
-    HTTP_API_REQUEST,
-    LAMBDA_GB_SECOND_ARM,
-    LAMBDA_REQUEST,
-    REST_API_REQUEST,
-    SECONDS_PER_MONTH,
-    SNAPSTART_RESTORE_GB,
-    restores_per_month,
     snapshot_cache_per_month,
 )
-
-
-def cost_per_million(duration_ms, memory_mb, gb_second=LAMBDA_GB_SECOND_ARM, rate=None):
-    """(Lambda, with REST API, with HTTP API) dollars per million requests of `duration_ms` at `memory_mb`
-    (arm64's price unless `gb_second` says otherwise); at a steady `rate` a second, with the SnapStart restores
-    of the instances that rate keeps busy."""
-    billed = math.ceil(duration_ms) / 1000
-    gigabytes = memory_mb / 1024
-    lambda_cost = 1e6 * (billed * gigabytes * gb_second + LAMBDA_REQUEST)
-    if rate:
-        restores = restores_per_month(rate, duration_ms) / (rate * SECONDS_PER_MONTH / 1e6)
-        lambda_cost += restores * gigabytes * SNAPSTART_RESTORE_GB
-    return lambda_cost, lambda_cost + 1e6 * REST_API_REQUEST, lambda_cost + 1e6 * HTTP_API_REQUEST
 
 
 def kb(size):

@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from bench import quoted
+
 ROOT = Path(settings.BASE_DIR)
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
@@ -48,3 +50,22 @@ def test_the_security_pages_throttle_table_quotes_the_settings():
     rows = re.findall(r"^\| `(\w+)`: [^|]+\| (\d+) in ([^|]+?) \|", (ROOT / "docs" / "SECURITY.md").read_text(), re.M)
     quoted = {rule: {"limit": int(limit), "seconds": PERIODS[period]} for rule, limit, period in rows}
     assert quoted == settings.THROTTLES
+
+
+@pytest.mark.parametrize("name", sorted(quoted.BLOCKS))
+def test_the_pages_quote_the_committed_figures(name):
+    """A block of figures in a page is what `make bench` or `make load` would write from the committed
+    docs/benchmarks.json or docs/load.json: no page quotes another run."""
+    page, _, _ = quoted.BLOCKS[name]
+    assert quoted.blocks((ROOT / "docs" / page).read_text())[name] == quoted.render(name)
+
+
+def test_refreshing_a_page_rewrites_its_blocks_only(tmp_path):
+    for source in ("benchmarks.json", "load.json"):
+        (tmp_path / source).write_text((ROOT / "docs" / source).read_text())
+    page = (ROOT / "docs" / "SCALING.md").read_text()
+    stale = quoted.BLOCK.sub(lambda block: f"{block[1]}| a row of another run |\n{block[4]}", page)
+    assert stale != page
+    (tmp_path / "SCALING.md").write_text(stale)
+    quoted.refresh("load.json", tmp_path)
+    assert (tmp_path / "SCALING.md").read_text() == page
