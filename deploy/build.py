@@ -30,6 +30,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from packaging.utils import canonicalize_name
+
 from .package import elf_architecture
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -64,15 +66,11 @@ def lock_entries(text):
     entries, name = {}, None
     for line in text.splitlines():
         if line and not line.startswith((" ", "#")):
-            name = normalise(re.split(r"[=<>;\s\[]", line, maxsplit=1)[0])
+            name = canonicalize_name(re.split(r"[=<>;\s\[]", line, maxsplit=1)[0])
             entries[name] = [line]
         elif name is not None and line.startswith(" "):
             entries[name].append(line)
     return entries
-
-
-def normalise(name):
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def native_distributions(site_packages):
@@ -82,7 +80,7 @@ def native_distributions(site_packages):
     for wheel in site_packages.glob("*.dist-info/WHEEL"):
         if "Root-Is-Purelib: false" in wheel.read_text():
             metadata = (wheel.parent / "METADATA").read_text()
-            found[normalise(re.search(r"^Name: (.+)$", metadata, re.MULTILINE)[1].strip())] = wheel.parent
+            found[canonicalize_name(re.search(r"^Name: (.+)$", metadata, re.MULTILINE)[1].strip())] = wheel.parent
     return found
 
 

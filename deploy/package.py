@@ -37,6 +37,7 @@ import zipfile
 from pathlib import Path
 
 from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # The AWS services the function calls: S3 (collectstatic), SES (e-mail) and Lambda (its asynchronous tasks);
@@ -226,13 +227,10 @@ print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
 """
 
 
-def normalised(name):
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
 def closure(requirements):
     """The names of the installed distributions `requirements` (Requirement objects) need, directly or not."""
-    found, pending = {}, [(normalised(requirement.name), set(requirement.extras)) for requirement in requirements]
+    found = {}
+    pending = [(canonicalize_name(requirement.name), set(requirement.extras)) for requirement in requirements]
     while pending:
         name, extras = pending.pop()
         if name in found and extras <= found[name]:
@@ -246,7 +244,7 @@ def closure(requirements):
             requirement = Requirement(text)
             environments = [{"extra": extra} for extra in found[name]] or [{"extra": ""}]
             if requirement.marker is None or any(requirement.marker.evaluate(env) for env in environments):
-                pending.append((normalised(requirement.name), set(requirement.extras)))
+                pending.append((canonicalize_name(requirement.name), set(requirement.extras)))
     return set(found)
 
 
@@ -265,12 +263,14 @@ def imported_by_the_handler():
         timeout=120,
     )
     owners = importlib.metadata.packages_distributions()
-    return {normalised(owner) for module in json.loads(result.stdout) for owner in owners.get(module, [])}
+    return {canonicalize_name(owner) for module in json.loads(result.stdout) for owner in owners.get(module, [])}
 
 
 def command_line_only():
     """The distributions only Zappa's command line needs: sorted names."""
-    site = closure([requirement for requirement in direct_requirements() if normalised(requirement.name) != "zappa"])
+    site = closure(
+        requirement for requirement in direct_requirements() if canonicalize_name(requirement.name) != "zappa"
+    )
     zappa = closure([Requirement("zappa")]) - {"zappa"}
     handler = closure(Requirement(name) for name in imported_by_the_handler() - {"zappa"})
     return sorted(zappa - site - handler)
@@ -296,7 +296,7 @@ def left_out(names):
     kept = files(
         distribution.metadata["Name"]
         for distribution in importlib.metadata.distributions()
-        if normalised(distribution.metadata["Name"]) not in unneeded
+        if canonicalize_name(distribution.metadata["Name"]) not in unneeded
     )
     folders = {path.split("/", 1)[0] for path in dropped if "/" in path} - {path.split("/", 1)[0] for path in kept}
     return {name for name in names if name in dropped or name.split("/", 1)[0] in folders}
