@@ -165,7 +165,7 @@ load: $(VENV)/.bench  ## Load the production zip, print the headline figures
 capacity: $(VENV)/.dev  ## Plan 10 to 10,000 requests a second from make bench's and make load's figures
 	$(BIN)/python -m bench.capacity
 
-# `make digests`: the daily digest's fan-out through the production zip with 1, 2 and 4 senders; writes docs/DIGESTS.md.
+# `make digests`: the daily digest's fan-out through the production zip with 1, 2 and 4 senders; writes docs/DIGESTS.md and docs/digests.json.
 .PHONY: digests
 
 digests: $(VENV)/.dev  ## Send 300 due digests through lambda-local with 1, 2 and 4 senders, print the figures

@@ -1,10 +1,11 @@
 """
-The figures the docs/ pages quote from `make bench` and `make load`, written from the figures those
-commands keep (docs/benchmarks.json, docs/load.json) so that no page quotes another run.
+The figures the docs/ pages quote from `make bench`, `make load`, `make digests` and `make
+lighthouse`, written from the figures those commands keep (docs/benchmarks.json, load.json,
+digests.json, lighthouse.json) so that no page quotes another run.
 
 A page quotes them in blocks that begin with `<!-- figures: NAME -->` and end with
-`<!-- end of figures -->`; BLOCKS says what writes each. `make bench` and `make load` rewrite the
-blocks after their reports (`refresh`), and todo_site/tests/test_documentation.py fails on a block
+`<!-- end of figures -->`; BLOCKS says what writes each. Each of those commands rewrites its
+blocks after its report (`refresh`), and todo_site/tests/test_documentation.py fails on a block
 that differs from what the committed figures give. Standard library and bench/prices.py only.
 """
 
@@ -127,11 +128,52 @@ def load_table(load):
     return "\n".join(lines)
 
 
+def digests(figures):
+    """docs/EMAIL.md: `make digests`'s senders side by side, for each time SES takes to answer."""
+    runs = figures["runs"]
+    sentences = []
+    for latency in dict.fromkeys(run["ses_latency_ms"] for run in runs):
+        same = [run for run in runs if run["ses_latency_ms"] == latency]
+        answering = "answering at once" if latency == 0 else f"taking {latency} ms to accept a message"
+        sentences.append(
+            f"with SES {answering}, {series(run['workers'] for run in same)} senders sent them in "
+            f"{series(run['seconds'] for run in same)} s for {series(run['billed_seconds'] for run in same)} "
+            f"billed seconds, at most {series(run['peak_in_a_second'] for run in same)} in a second"
+        )
+    return paragraph(
+        f"{runs[0]['users']} digests due at once through the production zip, SES's rate {figures['rate']} a second: "
+        + "; ".join(sentences)
+        + "."
+    )
+
+
+def series(values):
+    """1, 2 and 4."""
+    values = [str(value) for value in values]
+    return values[0] if len(values) == 1 else f"{', '.join(values[:-1])} and {values[-1]}"
+
+
+def lighthouse(figures):
+    """docs/PRODUCT.md: `make lighthouse`'s four scores per page and form factor."""
+    names = {"performance": "Performance", "accessibility": "Accessibility", "best-practices": "Best Practices"}
+    categories = ["performance", "accessibility", "best-practices", "seo"]
+    lines = [
+        f"| Page | Form factor | {' | '.join(names.get(category, category.upper()) for category in categories)} |",
+        f"| --- | --- |{' --- |' * len(categories)}",
+    ]
+    for audit in figures["audits"]:
+        scores = " | ".join(str(audit[category]) for category in categories)
+        lines.append(f"| {audit['page']} | {audit['form_factor']} | {scores} |")
+    return "\n".join(lines)
+
+
 # name: (the page, the figures file, what writes the block from its figures)
 BLOCKS = {
     "performance": ("PERFORMANCE.md", "benchmarks.json", performance),
     "cost": ("PERFORMANCE.md", "benchmarks.json", cost),
     "load": ("SCALING.md", "load.json", load_table),
+    "digests": ("EMAIL.md", "digests.json", digests),
+    "lighthouse": ("PRODUCT.md", "lighthouse.json", lighthouse),
 }
 
 
@@ -147,7 +189,7 @@ def render(name, docs=DOCS):
 
 
 def refresh(source, docs=DOCS):
-    """Rewrite every block written from `source` (benchmarks.json or load.json) in its page."""
+    """Rewrite every block written from `source` (a figures file of docs/) in its page."""
     for page in sorted({page for page, figures, _ in BLOCKS.values() if figures == source}):
         path = docs / page
         text = path.read_text()
