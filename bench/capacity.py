@@ -20,6 +20,7 @@ from pathlib import Path
 
 from local_aws.stage import BASE_DIR, Stage, template
 
+from . import quoted
 from .prices import (
     HOURS_PER_MONTH,
     HTTP_API_REQUEST,
@@ -536,7 +537,9 @@ def main(argv=None):
     steps = plan(request, today)
     sources = [os.path.relpath(path, BASE_DIR) for path in (args.load, args.benchmarks)]
     args.output.write_text(markdown(steps, request, today, load, benchmarks, sources))
-    print(f"Capacity plan: {args.output}")
+    if args.output == DOCS / "CAPACITY.md":
+        quoted.refresh("benchmarks.json", "load.json")
+    print(f"Capacity plan: {args.output}; its headline quoted in docs/SCALING.md")
     first_today = limits(request, today)[0]
     lines = [f"first_limit_today: {first_today.name} at {rps(first_today.rps)} rps"]
     for step in steps:

@@ -6,7 +6,8 @@ digests.json, lighthouse.json) so that no page quotes another run.
 A page quotes them in blocks that begin with `<!-- figures: NAME -->` and end with
 `<!-- end of figures -->`; BLOCKS says what writes each. Each of those commands rewrites its
 blocks after its report (`refresh`), and todo_site/tests/test_documentation.py fails on a block
-that differs from what the committed figures give. Standard library and bench/prices.py only.
+that differs from what the committed figures give. Standard library and bench/prices.py only, but
+for the capacity plan's block.
 """
 
 import json
@@ -167,13 +168,34 @@ def lighthouse(figures):
     return "\n".join(lines)
 
 
-# name: (the page, the figures file, what writes the block from its figures)
+def capacity_plan(benchmarks, load):
+    """docs/SCALING.md: what `make capacity` plans from both runs' figures (bench/capacity.py, which needs Django's
+    settings and the stack's template, so it is imported only here)."""
+    from . import capacity
+
+    work = capacity.work(load, benchmarks)
+    today = capacity.todays_setup()
+    first, then = capacity.limits(work, today)[:2]
+    steps = [
+        f"${capacity.usd(step.total)} at {step.rate:,} requests a second on a `{step.setup.database.name}`"
+        + ("" if step.setup == today else f" (raised: {capacity.changes(step.setup, today)})")
+        for step in capacity.plan(work, today)
+    ]
+    return paragraph(
+        f"""In the committed plan, today's stack (a `{today.database.name}`) meets its first limit, {first.name},
+        at {capacity.rps(first.rps)} requests a second, and the next, {then.name}, at {capacity.rps(then.rps)}. A
+        month costs {series(steps)}."""
+    )
+
+
+# name: (the page, the figures files it is written from, what writes the block from their figures)
 BLOCKS = {
-    "performance": ("PERFORMANCE.md", "benchmarks.json", performance),
-    "cost": ("PERFORMANCE.md", "benchmarks.json", cost),
-    "load": ("SCALING.md", "load.json", load_table),
-    "digests": ("EMAIL.md", "digests.json", digests),
-    "lighthouse": ("PRODUCT.md", "lighthouse.json", lighthouse),
+    "performance": ("PERFORMANCE.md", ("benchmarks.json",), performance),
+    "cost": ("PERFORMANCE.md", ("benchmarks.json",), cost),
+    "load": ("SCALING.md", ("load.json",), load_table),
+    "capacity": ("SCALING.md", ("benchmarks.json", "load.json"), capacity_plan),
+    "digests": ("EMAIL.md", ("digests.json",), digests),
+    "lighthouse": ("PRODUCT.md", ("lighthouse.json",), lighthouse),
 }
 
 
@@ -183,14 +205,14 @@ def blocks(page_text):
 
 
 def render(name, docs=DOCS):
-    """The text of block `name` from its figures file as committed in `docs`."""
-    _, source, write = BLOCKS[name]
-    return write(json.loads((docs / source).read_text())) + "\n"
+    """The text of block `name` from its figures files as committed in `docs`."""
+    _, sources, write = BLOCKS[name]
+    return write(*(json.loads((docs / source).read_text()) for source in sources)) + "\n"
 
 
-def refresh(source, docs=DOCS):
-    """Rewrite every block written from `source` (a figures file of docs/) in its page."""
-    for page in sorted({page for page, figures, _ in BLOCKS.values() if figures == source}):
+def refresh(*sources, docs=DOCS):
+    """Rewrite every block written from one of `sources` (figures files of docs/) in its page."""
+    for page in sorted({page for page, read, _ in BLOCKS.values() if set(read) & set(sources)}):
         path = docs / page
         text = path.read_text()
         path.write_text(BLOCK.sub(lambda match: match[1] + render(match["name"], docs) + match[4], text))

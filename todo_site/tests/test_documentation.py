@@ -48,8 +48,8 @@ PERIODS = {"15 minutes": 15 * 60, "an hour": 3600, "a day": 86400}
 def test_the_security_pages_throttle_table_quotes_the_settings():
     """docs/SECURITY.md explains each throttle's numbers; THROTTLES is where they are defined."""
     rows = re.findall(r"^\| `(\w+)`: [^|]+\| (\d+) in ([^|]+?) \|", (ROOT / "docs" / "SECURITY.md").read_text(), re.M)
-    quoted = {rule: {"limit": int(limit), "seconds": PERIODS[period]} for rule, limit, period in rows}
-    assert quoted == settings.THROTTLES
+    table = {rule: {"limit": int(limit), "seconds": PERIODS[period]} for rule, limit, period in rows}
+    assert table == settings.THROTTLES
 
 
 @pytest.mark.parametrize("name", sorted(quoted.BLOCKS))
@@ -67,5 +67,5 @@ def test_refreshing_a_page_rewrites_its_blocks_only(tmp_path):
     stale = quoted.BLOCK.sub(lambda block: f"{block[1]}| a row of another run |\n{block[4]}", page)
     assert stale != page
     (tmp_path / "SCALING.md").write_text(stale)
-    quoted.refresh("load.json", tmp_path)
+    quoted.refresh("load.json", docs=tmp_path)
     assert (tmp_path / "SCALING.md").read_text() == page
