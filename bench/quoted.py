@@ -60,11 +60,13 @@ def performance(bench):
         hello world (`cold_start_ratio` {b["cold_start_ms"] / b["baseline_ms"]:.2f}), and an instance restored
         from the snapshot stand-in answers it in {b["restore_ms"]:.0f} ms (`restore_ms`, `restore_ratio`
         {b["restore_ms"] / b["baseline_ms"]:.2f}), {b["restore_ms"] / b["warm_ms"]:.1f} times a warm request's
-        {b["warm_ms"]:.1f} ms (`warm_ms`, the page with 50 todos through Zappa's handler): the rest is the fork's
-        copy-on-write, a first database connection and first-use code, and what AWS adds to load a snapshot
-        is not in it. The deployed arm64 zip is {b["package_mb"]:.1f} MB, the list page runs {queries}, the page
-        with its CSS and JS weighs {b["page_kb"]:.1f} KB ({b["page_gzip_kb"]:.1f} KB gzipped){flask}, and one
-        password hash takes {b["password_hash_ms"]:.0f} ms of CPU with the configured
+        {b["warm_ms"]:.1f} ms (`warm_ms`, the page with 50 todos through Zappa's handler). Of the
+        difference, about {b["restore_page_faults"] * b["page_copy_us"] / 1000:.0f} ms is the fork's copy-on-write
+        (the first answer copies {b["restore_page_faults"]:,.0f} pages of the snapshot, at {b["page_copy_us"]:.1f}
+        µs each here); the rest is the fork itself, a first database connection and first-use code. What AWS adds
+        to load a snapshot is not in it. The deployed arm64 zip is {b["package_mb"]:.1f} MB, the list page runs
+        {queries}, the page with its CSS and JS weighs {b["page_kb"]:.1f} KB ({b["page_gzip_kb"]:.1f} KB
+        gzipped){flask}, and one password hash takes {b["password_hash_ms"]:.0f} ms of CPU with the configured
         {HASHERS[b["hasher"]]} against {b["password_hash_ms_pbkdf2"]:.0f} ms with PBKDF2 (`password_hash_ms`,
         `password_hash_ms_pbkdf2`). A million page requests cost ${b["cost_per_million_usd"]:.2f} on arm64 with
         the HTTP API (`cost_per_million_usd`, see [What it costs](#what-it-costs))."""

@@ -128,8 +128,11 @@ def main(argv=None):
             subjects["restore"] = (roots[final.name], environment, cold_event, snapshot)
             try:
                 cold_times = coldstart.alternate(subjects, args.runs)
+                # What the fork costs a restored instance: the snapshot's pages its first answer copies.
+                figures["page_faults"] = coldstart.restored_page_faults(*subjects["restore"], args.runs)
             finally:
                 snapshot.close()
+            figures["page_copy_us"] = coldstart.page_copy_us()
             figures["cold"] = {name: coldstart.summary(times) for name, times in cold_times.items()}
 
             print(f"Warm requests: {args.requests} per path", flush=True)
@@ -250,6 +253,9 @@ def main(argv=None):
         "page_gzip_kb": sum(part[2] for part in figures["page"]) / 1000,
         "flask_assets_kb": sum(part[1] for part in figures["anchor"]) / 1000 if figures["anchor"] else None,
         "response_gzip_bytes": figures["gzip"]["gzip_bytes"],
+        "restore_page_faults": figures["page_faults"][0],
+        "second_request_page_faults": figures["page_faults"][1],
+        "page_copy_us": figures["page_copy_us"],
     }
     (DOCS / "benchmarks.json").write_text(json.dumps(machine_readable, indent=2) + "\n")
     quoted.refresh("benchmarks.json")

@@ -177,3 +177,15 @@ def test_two_restored_instances_have_their_own_tokens_sessions_and_connections(r
 @pytest.mark.lambda_package
 def test_a_restored_instance_serves_the_journey(restored):
     journey(visitor(restored), email="carol@snapstart.example")
+
+
+@pytest.mark.lambda_package
+def test_a_restored_instances_first_answer_copies_the_pages_it_writes(restored):
+    """The runtime stand-in counts each invocation's page faults, which `make bench` reports: the first answer of a
+    forked instance writes to pages it shares with the snapshot (each copied then), the second to few new ones."""
+    production, restore, _ = restored
+    function = restore()
+    event = production.api_event("GET", "/accounts/login/", stage="production", host=api_host(production.region))
+    first, second = function.invoke(event), function.invoke(event)
+    assert first.check()["statusCode"] == second.check()["statusCode"] == 200
+    assert first.page_faults > 5 * max(second.page_faults, 1)
