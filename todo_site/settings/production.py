@@ -34,6 +34,10 @@ if env.bool("DATABASE_IAM_AUTH", default=False):
 options = DATABASES["default"].setdefault("OPTIONS", {})
 if options.get("sslmode") in ("verify-ca", "verify-full"):
     options.setdefault("sslrootcert", certifi.where())
+if DATABASES["default"]["ENGINE"] in ("django.db.backends.postgresql", "todo_site.db"):
+    # RDS Proxy speaks TLS, never GSSAPI's encryption, which libpq otherwise tries first: on an instance's first
+    # connection that means starting Kerberos and looking for its credentials, several milliseconds for nothing.
+    options.setdefault("gssencmode", "disable")
 
 # API Gateway answers HTTPS only and Zappa marks every request secure (HTTPS=on), so this redirect never fires
 # behind it: it is for the same settings behind another front that also speaks plain HTTP.

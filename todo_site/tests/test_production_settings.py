@@ -66,6 +66,8 @@ def test_the_database_is_signed_in_to_with_an_iam_token_over_tls_verified_agains
     assert result.returncode == 0, result.stderr
     engine, password, options = json.loads(result.stdout)
     assert (engine, password, options["sslmode"]) == ("todo_site.db", "", "verify-full")
+    # The proxy speaks TLS only: libpq does not first look for Kerberos credentials to try GSSAPI's encryption.
+    assert options["gssencmode"] == "disable"
     # RDS Proxy's certificate comes from ACM, which chains to the Amazon Root CAs.
     roots = Path(options["sslrootcert"]).read_text()
     assert {f"Amazon Root CA {number}" for number in range(1, 5)} <= set(re.findall(r"Amazon Root CA \d", roots))
