@@ -8,8 +8,11 @@ production settings import this module, so the hooks are registered during that 
 (Zappa builds the Django application at import when INSTANTIATE_LAMBDA_HANDLER_ON_IMPORT is set).
 
 - `prime` (before the snapshot) loads what every request needs but would otherwise load on an
-  instance's first request: the URL resolvers (every included one, reversing in both languages),
-  every template compiled, both languages' catalogues, the static files' manifest, the password
+  instance's first request: every template compiled (the form widgets' too); every URL reversed in
+  both languages under the site's prefix, which builds the resolvers (the namespaces' own too) and
+  compiles the regular expressions reverse() checks each URL against; each model's SQL built but
+  not sent, which fills the caches of its metadata; both languages' catalogues and formats; the
+  regular expressions Django compiles on first use; the static files' manifest; the password
   hasher's library and, with IAM database authentication, the signer's session (no credentials
   resolved: the restored instance's are its own). It opens no database connection, and closes
   any that initialisation opened: a connection in the snapshot would be one socket shared by
@@ -31,10 +34,13 @@ What a snapshot cannot renew: the interpreter's string hash seed (PYTHONHASHSEED
 start and is the same in every instance restored from one snapshot.
 """
 
+import contextlib
 import gc
 import io
 import logging
 import random
+import re
+import sys
 from urllib.parse import urlsplit
 
 try:
@@ -50,15 +56,31 @@ except ImportError:  # any other runtime: no snapshot, nothing calls the hooks
 logger = logging.getLogger(__name__)
 
 
-def template_names():
-    """The names of every template of the site (its own and its apps'), as get_template() takes them."""
+def template_names(engine=None):
+    """The names of every template an engine finds (by default, every engine of the site: its own templates and
+    its apps'), as get_template() takes them."""
     from django.template import engines
 
     names = set()
-    for engine in engines.all():
-        for folder in engine.template_dirs:
+    for backend in [engine] if engine else engines.all():
+        for folder in backend.template_dirs:
             names.update(path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file())
     return sorted(names)
+
+
+def compile_templates():
+    """Compile every template of the site, and the form widgets' templates, which forms render through an engine
+    of their own (the form renderer's)."""
+    from django.forms.renderers import get_default_renderer
+    from django.template.loader import get_template
+
+    for name in template_names():
+        get_template(name)
+    renderer = get_default_renderer()
+    if engine := getattr(renderer, "engine", None):  # TemplatesSetting's forms use the site's engines
+        for name in template_names(engine):
+            if name.startswith("django/forms/"):
+                renderer.get_template(name)
 
 
 def url_resolvers():
@@ -69,6 +91,93 @@ def url_resolvers():
     for resolver in resolvers:
         resolvers.extend(pattern for pattern in resolver.url_patterns if isinstance(pattern, URLResolver))
     return resolvers
+
+
+SAMPLES = ("1", "a", "00000000-0000-0000-0000-000000000000")
+
+
+def sample(converter):
+    """A value the path converter takes (the first of SAMPLES its pattern matches), or None."""
+    for text in SAMPLES:
+        if re.fullmatch(converter.regex, text):
+            return converter.to_python(text)
+    return None
+
+
+def url_names(resolver=None, namespace=""):
+    """(name, kwargs) of each named URL of the site, namespaced ones too ("todos:edit", {"pk": 1}), with a sample
+    value for each parameter; those with a parameter that no converter describes (re_path's) are left out."""
+    from django.urls import get_resolver
+
+    resolver = resolver or get_resolver()
+    names = []
+    for name in resolver.reverse_dict:
+        if not isinstance(name, str):
+            continue  # the view itself, under which reverse_dict also files each URL
+        for possibilities, _, _, converters in resolver.reverse_dict.getlist(name):
+            for _, parameters in possibilities:
+                kwargs = {parameter: sample(converters[parameter]) if parameter in converters else None
+                          for parameter in parameters}  # fmt: skip
+                if None not in kwargs.values():
+                    names.append((namespace + name, kwargs))
+    for name, (_, included) in resolver.namespace_dict.items():
+        names.extend(url_names(included, f"{namespace}{name}:"))
+    return names
+
+
+@contextlib.contextmanager
+def script_prefix(prefix):
+    """Reverse URLs under `prefix`, as a request at SITE_URL does (the regular expressions reverse() checks a URL
+    against include the prefix)."""
+    from django.urls import get_script_prefix, set_script_prefix
+
+    previous = get_script_prefix()
+    set_script_prefix(prefix)
+    try:
+        yield
+    finally:
+        set_script_prefix(previous)
+
+
+def reverse_every_url():
+    """Reverse each URL of the site: reverse() builds, on its first use for a namespace, a resolver of its own,
+    and compiles, for each URL, the regular expression it checks the URL against."""
+    from django.urls import NoReverseMatch, reverse
+
+    for name, kwargs in url_names():
+        with contextlib.suppress(NoReverseMatch):
+            reverse(name, kwargs=kwargs)
+
+
+def compile_queries():
+    """Build, without sending it, the SQL that looks up each model by primary key, and make the managers of each
+    model's reverse relations (todo_list.todos, ...): what Django caches on a model's first query."""
+    from django.apps import apps
+
+    for model in apps.get_models():
+        queryset = model._default_manager.filter(pk=1)
+        queryset.query.get_compiler(queryset.db).as_sql()
+        for relation in model._meta.related_objects:
+            accessor = relation.get_accessor_name()
+            getattr(getattr(model, accessor, None) if accessor else None, "related_manager_cls", None)
+
+
+def compile_lazy_expressions():
+    """Compile the regular expressions that Django's modules leave to be compiled on first use (those of
+    django.utils.regex_helper's _lazy_re_compile); the number compiled."""
+    from django.utils.functional import SimpleLazyObject, empty
+
+    compiled = 0
+    for module in list(sys.modules.values()):
+        for value in list(vars(module).values()) if module else ():
+            if (
+                isinstance(value, SimpleLazyObject)
+                and value._wrapped is empty
+                and getattr(value._setupfunc, "__qualname__", "").startswith("_lazy_re_compile.")
+            ):
+                value._setup()
+                compiled += 1
+    return compiled
 
 
 def close_connections():
@@ -86,20 +195,22 @@ def prime():
     from django.conf import settings
     from django.contrib.auth.hashers import get_hasher
     from django.contrib.staticfiles.storage import staticfiles_storage
-    from django.template.loader import get_template
-    from django.utils import translation
+    from django.utils import formats, translation
 
     closed = close_connections()
     if closed:
         logger.warning("SnapStart: %d database connection(s) opened during initialisation, closed.", closed)
-    for name in template_names():
-        get_template(name)
+    compile_templates()
+    compile_queries()
     resolvers = url_resolvers()  # imports every view module
     for language, _ in settings.LANGUAGES:
-        with translation.override(language):
+        with translation.override(language), script_prefix(urlsplit(settings.SITE_URL).path):
             translation.gettext("Todos")
             for resolver in resolvers:
                 resolver.reverse_dict  # noqa: B018 (built per language, as reverse() first needs it)
+            reverse_every_url()
+            for name in formats.FORMAT_SETTINGS:
+                formats.get_format(name, language)
     staticfiles_storage.url  # noqa: B018 (builds the storage: a manifest storage reads its manifest)
     get_hasher().verify("", get_hasher().encode("", get_hasher().salt()))
     if settings.DATABASES["default"]["ENGINE"] == "todo_site.db":
@@ -109,6 +220,7 @@ def prime():
     status = rehearse()
     if status != "200 OK":
         logger.warning("SnapStart: the rehearsed log-in page answered %s; the snapshot is less primed.", status)
+    compile_lazy_expressions()  # of every module imported by now
     # The rehearsal needs no database; should it ever use one, CONN_MAX_AGE would keep that connection open.
     close_connections()
     gc.collect()

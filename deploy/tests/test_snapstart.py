@@ -32,18 +32,46 @@ def test_the_production_stage_starts_from_snapshots_without_keep_warm():
 
 
 PRIME = """
-import gc, json, logging, sys
+import contextlib, gc, json, logging, re, sys
+from urllib.parse import urlsplit
 import django
+from django.conf import settings
 from django.db import connection
 from django.utils.translation import trans_real
 
 django.setup()
 logging.basicConfig(level=logging.WARNING, format="%(message)s")
+settings.SITE_URL = "https://example.com/production/"  # links are reversed under the stage's prefix
 if sys.argv[1] == "connected":
     connection.ensure_connection()
 from todo_site import snapstart
 
 snapstart.prime()
+
+# What a first request would still have to make, once primed: count it while doing what pages do.
+from django.template.base import Template
+from django.urls import NoReverseMatch, URLResolver, reverse
+from django.utils import translation
+from todos.forms import TodoEditForm, TodoForm
+
+made = {"regular expressions": 0, "templates": 0, "URL resolvers": 0}
+
+def counted(kind, function):
+    def count(*args, **kwargs):
+        made[kind] += 1
+        return function(*args, **kwargs)
+    return count
+
+re._compiler.compile = counted("regular expressions", re._compiler.compile)
+Template.compile_nodelist = counted("templates", Template.compile_nodelist)
+URLResolver._populate = counted("URL resolvers", URLResolver._populate)
+links = 0
+for language, _ in settings.LANGUAGES:
+    with translation.override(language), snapstart.script_prefix("/production/"):
+        for name, kwargs in snapstart.url_names():
+            with contextlib.suppress(NoReverseMatch):
+                links += reverse(name, kwargs=kwargs).startswith("/production/")
+        str(TodoForm()), str(TodoEditForm())
 print(json.dumps({
     "connected": connection.connection is not None,
     "catalogues": sorted(trans_real._translations),
@@ -51,6 +79,9 @@ print(json.dumps({
     "rehearsal": snapstart.rehearse(),
     "reversing": sorted({tuple(sorted(resolver._reverse_dict)) for resolver in snapstart.url_resolvers()}),
     "resolvers": len(snapstart.url_resolvers()),
+    "links": links,
+    "made": made,
+    "lazy": snapstart.compile_lazy_expressions(),
     "frozen": gc.get_freeze_count(),
 }))
 """
@@ -87,6 +118,11 @@ def test_priming_loads_what_a_request_needs_and_opens_no_database_connection():
     # Every resolver, the included ones too, is ready to reverse in both languages.
     assert primed["resolvers"] > 1
     assert primed["reversing"] == [["en", "zh-hans"]]
+    # Reversing every link of the site in both languages, and rendering the todo forms, makes nothing new:
+    # no URL resolver built, no regular expression or template compiled (nor any that Django leaves to first use).
+    assert primed["links"] > 2 * 30
+    assert primed["made"] == {"regular expressions": 0, "templates": 0, "URL resolvers": 0}
+    assert primed["lazy"] == 0
     # What the snapshot holds is out of reach of the restored instances' garbage collections.
     assert primed["frozen"] > 10_000
     assert "SnapStart" not in log
