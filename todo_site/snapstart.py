@@ -13,8 +13,10 @@ production settings import this module, so the hooks are registered during that 
   compiles the regular expressions reverse() checks each URL against; each model's SQL built but
   not sent, which fills the caches of its metadata; both languages' catalogues and formats; the
   regular expressions Django compiles on first use; the static files' manifest; the password
-  hasher's library and, with IAM database authentication, the signer's session (no credentials
-  resolved: the restored instance's are its own). It opens no database connection, and closes
+  hasher's library; the OpenSSL that libpq uses, initialised as libpq would on the first connection
+  (psycopg2-binary's own copy, reached with ctypes: libpq has no call for it) and, with IAM database
+  authentication, the signer's session (no credentials resolved: the restored instance's are its
+  own). It opens no database connection, and closes
   any that initialisation opened: a connection in the snapshot would be one socket shared by
   every restored instance.
   Then it rehearses one request that needs no database, the log-in page through Django's WSGI
@@ -35,12 +37,14 @@ start and is the same in every instance restored from one snapshot.
 """
 
 import contextlib
+import ctypes
 import gc
 import io
 import logging
 import random
 import re
 import sys
+from pathlib import Path
 from urllib.parse import urlsplit
 
 try:
@@ -54,6 +58,8 @@ except ImportError:  # any other runtime: no snapshot, nothing calls the hooks
     register_after_restore = register_before_snapshot
 
 logger = logging.getLogger(__name__)
+
+OPENSSL_INIT_LOAD_CONFIG = 0x40  # openssl/crypto.h, what libpq passes to OPENSSL_init_ssl
 
 
 def template_names(engine=None):
@@ -180,6 +186,37 @@ def compile_lazy_expressions():
     return compiled
 
 
+def tls_library():
+    """The path of the OpenSSL library (libssl) that libpq uses, as this process has loaded it, or None: the one
+    beside libpq (psycopg2-binary bundles its own, apart from Python's), else the only one loaded."""
+    import psycopg2  # noqa: F401 (loads libpq and the libraries it links)
+
+    loaded = {Path(field) for field in Path("/proc/self/maps").read_text().split() if field.startswith("/")}
+    libpq = [path for path in loaded if path.name.startswith(("libpq.", "libpq-"))]
+    libssl = [path for path in loaded if path.name.startswith("libssl")]
+    beside = [path for path in libssl if libpq and path.parent == libpq[0].parent]
+    if beside:
+        return beside[0]
+    return libssl[0] if len(libssl) == 1 else None
+
+
+def prepare_tls():
+    """Initialise the OpenSSL that libpq uses, as libpq does on a process's first TLS connection: load its
+    configuration, then make (and free) one TLS context, which finds and caches its algorithms. Without it, a
+    restored instance's first connection to RDS Proxy does it. The library's path, or None if there is none."""
+    path = tls_library()
+    if path is None:
+        return None
+    libssl = ctypes.CDLL(str(path))
+    libssl.OPENSSL_init_ssl(ctypes.c_uint64(OPENSSL_INIT_LOAD_CONFIG), None)
+    libssl.TLS_method.restype = ctypes.c_void_p
+    libssl.SSL_CTX_new.restype = ctypes.c_void_p
+    libssl.SSL_CTX_new.argtypes = [ctypes.c_void_p]
+    libssl.SSL_CTX_free.argtypes = [ctypes.c_void_p]
+    libssl.SSL_CTX_free(libssl.SSL_CTX_new(libssl.TLS_method()))
+    return path
+
+
 def close_connections():
     """Close every database connection this process opened; the number closed."""
     from django.db import connections
@@ -213,6 +250,8 @@ def prime():
                 formats.get_format(name, language)
     staticfiles_storage.url  # noqa: B018 (builds the storage: a manifest storage reads its manifest)
     get_hasher().verify("", get_hasher().encode("", get_hasher().salt()))
+    if settings.DATABASES["default"]["ENGINE"] in ("django.db.backends.postgresql", "todo_site.db"):
+        prepare_tls()
     if settings.DATABASES["default"]["ENGINE"] == "todo_site.db":
         from todo_site.db import iam
 

@@ -14,6 +14,7 @@ import psycopg2
 import pytest
 
 from local_aws.aws_emulator import AwsEmulator
+from local_aws.database import PgBouncer
 from local_aws.events import api_host
 from local_aws.runtime import LocalFunction, Snapshot, unpack
 from local_aws.stage import BASE_DIR, Stage, local_secrets
@@ -132,6 +133,37 @@ def test_priming_closes_a_connection_that_initialisation_opened(tmp_path):
     primed, log = prime_in_a_new_interpreter(f"sqlite:///{tmp_path / 'site.sqlite3'}", connected=True)
     assert primed["connected"] is False
     assert "1 database connection(s) opened during initialisation, closed" in log
+
+
+TLS = """
+import json, sys
+from pathlib import Path
+import psycopg2
+from todo_site import snapstart
+
+library = snapstart.prepare_tls()
+loaded = {Path(field) for field in Path("/proc/self/maps").read_text().split() if field.startswith("/")}
+connection = psycopg2.connect(sys.argv[1])
+print(json.dumps({
+    "library": str(library),
+    "libpq": [str(path) for path in loaded if path.name.startswith(("libpq.", "libpq-"))],
+    "tls": connection.info.ssl_in_use,
+}))
+"""
+
+
+def test_priming_initialises_the_openssl_of_libpq_and_connections_still_use_tls(scratch_database):
+    """psycopg2-binary bundles libpq with an OpenSSL of its own, beside Python's: priming must reach that one."""
+    with PgBouncer(scratch_database, pool_size=1) as bouncer:
+        result = subprocess.run(
+            [sys.executable, "-c", TLS, bouncer.url], cwd=BASE_DIR, capture_output=True, text=True, timeout=60
+        )
+    assert result.returncode == 0, result.stderr
+    primed = json.loads(result.stdout)
+    [libpq] = primed["libpq"]
+    assert primed["library"].rsplit("/", 1)[0] == libpq.rsplit("/", 1)[0]
+    assert "libssl" in primed["library"]
+    assert primed["tls"] is True
 
 
 def draws_of_restored_instances(renew):
