@@ -1,4 +1,9 @@
-"""The site under measurement: PostgreSQL, the S3 API, and signed-in users with their todos.
+"""The site under measurement: PostgreSQL behind RDS Proxy's stand-in, the S3 API, and signed-in users with
+their todos.
+
+As on AWS, the function reaches the database through a pool over TLS (PgBouncer, local_aws/database.py):
+a new instance's first connection costs a TLS handshake, not a new PostgreSQL server process and its
+empty caches, which the proxy's pooled connections spare a Lambda instance.
 
 The database is migrated through the packaged function itself (its `manage` event, as an
 operator would), the bucket filled by collectstatic as the deployer runs it (the function's role
@@ -11,6 +16,7 @@ import os
 
 from deploy.collectstatic import collectstatic
 from deploy.collectstatic import environment as collectstatic_environment
+from local_aws.database import PgBouncer
 from local_aws.events import api_host
 from local_aws.runtime import LocalFunction
 from local_aws.stage import Stage, create_database, drop_database, local_secrets
@@ -18,6 +24,8 @@ from local_aws.stage import Stage, create_database, drop_database, local_secrets
 from .packages import REMOTE_ENV_BUCKET, REMOTE_ENV_KEY, STAGE
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/todo_bench"
+# Server connections of the proxy's stand-in: the bench runs one request at a time, and its own process holds one.
+PROXY_POOL = 4
 
 
 class Site:
@@ -28,7 +36,8 @@ class Site:
         self.database_url = database_url
         drop_database(database_url)
         create_database(database_url)
-        self.secrets = local_secrets(database_url)
+        self.proxy = PgBouncer(database_url, pool_size=PROXY_POOL).start()
+        self.secrets = local_secrets(self.proxy.url)
         self.stage.provide_s3(s3)
         client = s3.client()
         client.create_bucket(Bucket=REMOTE_ENV_BUCKET)
@@ -79,4 +88,5 @@ class Site:
         from django.db import connections
 
         connections.close_all()
+        self.proxy.stop()
         drop_database(self.database_url)
