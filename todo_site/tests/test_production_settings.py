@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import certifi
 import pytest
 from django.conf import settings
 
@@ -68,9 +69,21 @@ def test_the_database_is_signed_in_to_with_an_iam_token_over_tls_verified_agains
     assert (engine, password, options["sslmode"]) == ("todo_site.db", "", "verify-full")
     # The proxy speaks TLS only: libpq does not first look for Kerberos credentials to try GSSAPI's encryption.
     assert options["gssencmode"] == "disable"
-    # RDS Proxy's certificate comes from ACM, which chains to the Amazon Root CAs.
-    roots = Path(options["sslrootcert"]).read_text()
-    assert {f"Amazon Root CA {number}" for number in range(1, 5)} <= set(re.findall(r"Amazon Root CA \d", roots))
+    # RDS Proxy's certificate comes from ACM, which chains to the Amazon Root CAs: those, and nothing else.
+    assert certificates(Path(options["sslrootcert"]).read_text()) == amazon_root_cas_in_certifi()
+
+
+def certificates(pem):
+    return re.findall(r"-----BEGIN CERTIFICATE-----\n.*?-----END CERTIFICATE-----", pem, re.DOTALL)
+
+
+def amazon_root_cas_in_certifi():
+    """The Amazon Root CAs of certifi's copy of Mozilla's roots, each as its PEM block."""
+    bundle = Path(certifi.where()).read_text()
+    labelled = re.findall(
+        r'# Label: "(.*?)"\n.*?(-----BEGIN CERTIFICATE-----\n.*?-----END CERTIFICATE-----)', bundle, re.DOTALL
+    )
+    return [pem for label, pem in labelled if re.fullmatch(r"Amazon Root CA \d", label)]
 
 
 def test_iam_authentication_needs_postgresql():
