@@ -232,6 +232,7 @@ def prime():
     from django.conf import settings
     from django.contrib.auth.hashers import get_hasher
     from django.contrib.staticfiles.storage import staticfiles_storage
+    from django.db import connection
     from django.utils import formats, translation
 
     closed = close_connections()
@@ -250,7 +251,7 @@ def prime():
                 formats.get_format(name, language)
     staticfiles_storage.url  # noqa: B018 (builds the storage: a manifest storage reads its manifest)
     get_hasher().verify("", get_hasher().encode("", get_hasher().salt()))
-    if settings.DATABASES["default"]["ENGINE"] in ("django.db.backends.postgresql", "todo_site.db"):
+    if connection.vendor == "postgresql":  # Django's wrapper only: no connection is opened
         prepare_tls()
     if settings.DATABASES["default"]["ENGINE"] == "todo_site.db":
         from todo_site.db import iam
@@ -270,18 +271,18 @@ def rehearse():
     """GET the log-in page through Django's WSGI handler, as a browser would at SITE_URL; its status."""
     from django.conf import settings
     from django.core.wsgi import get_wsgi_application
-    from django.urls import get_script_prefix, reverse, set_script_prefix
+    from django.urls import get_script_prefix, reverse
     from django.utils import translation
 
     site = urlsplit(settings.SITE_URL)
     host = next((host.lstrip(".") for host in settings.ALLOWED_HOSTS if host.strip(".*")), "localhost")
     script_name = site.path.rstrip("/")
-    prefix = get_script_prefix()
-    set_script_prefix("/")
+    with script_prefix("/"):
+        path = reverse("login")
     environ = {
         "REQUEST_METHOD": "GET",
         "SCRIPT_NAME": script_name,
-        "PATH_INFO": reverse("login"),
+        "PATH_INFO": path,
         "QUERY_STRING": "",
         "SERVER_NAME": host,
         "SERVER_PORT": "443",
@@ -294,11 +295,11 @@ def rehearse():
     }
     statuses = []
     # Django's locale middleware activates the request's language and leaves it active.
-    with translation.override(None):
+    # Django's WSGI handler sets the script prefix from SCRIPT_NAME: it is put back afterwards.
+    with translation.override(None), script_prefix(get_script_prefix()):
         response = get_wsgi_application()(environ, lambda status, headers, exc_info=None: statuses.append(status))
         b"".join(response)
         response.close()
-    set_script_prefix(prefix)
     return statuses[0]
 
 
