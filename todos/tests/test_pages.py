@@ -111,6 +111,15 @@ def test_markup_in_a_title_is_escaped(user_client, make_todo):
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
 
 
+def test_the_page_a_todo_returns_to_is_quoted_in_its_edit_link(user_client, make_todo):
+    todo = make_todo("a")
+    html = user_client.get(reverse("todos:list"), {"page": "1", "q": '"><b>&'}).content.decode()
+    # The page's own address, query string included, goes in each edit link's ?next=, quoted: no markup survives.
+    edit = reverse("todos:edit", args=[todo.pk])
+    assert f'href="{edit}?next={reverse("todos:list")}%3Fpage%3D1%26q%3D%2522%253E%253Cb%253E%2526"' in html
+    assert "<b>" not in html
+
+
 def test_the_page_script_is_a_static_file_and_there_is_no_inline_script(user_client, make_todo):
     make_todo()
     html = page(user_client)
