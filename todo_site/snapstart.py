@@ -27,7 +27,9 @@ production settings import this module, so the hooks are registered during that 
   documentation advises before a fork: a collection in a restored instance then skips everything
   the snapshot holds instead of touching (and so loading) each of its pages.
 - `renew` (after each restore) re-seeds `random`, whose state would otherwise be the same in
-  every instance, and drops any database connection captured. The site's secrets (session keys,
+  every instance, and the random generators of both OpenSSLs (libpq's, which priming initialised,
+  and Python's, which it made: AWS's APIs are reached through it), which re-seed themselves after a
+  fork but not after a restore; and drops any database connection captured. The site's secrets (session keys,
   CSRF tokens, reset tokens) come from `secrets`, which reads the operating system's randomness at
   each call, so no instance shares them; the function's credentials and SECRET_KEY come from its
   environment, which Lambda provides to the restored instance.
@@ -38,9 +40,11 @@ start and is the same in every instance restored from one snapshot.
 
 import contextlib
 import ctypes
+import functools
 import gc
 import io
 import logging
+import os
 import random
 import re
 import sys
@@ -186,6 +190,7 @@ def compile_lazy_expressions():
     return compiled
 
 
+@functools.cache
 def tls_library():
     """The path of the OpenSSL library (libssl) that libpq uses, as this process has loaded it, or None: the one
     beside libpq (psycopg2-binary bundles its own, apart from Python's), else the only one loaded."""
@@ -200,21 +205,51 @@ def tls_library():
     return libssl[0] if len(libssl) == 1 else None
 
 
+@functools.cache
+def libpq_openssl():
+    """libpq's OpenSSL (its libssl, through which its libcrypto's functions are found too), or None."""
+    path = tls_library()
+    return None if path is None else ctypes.CDLL(str(path))
+
+
 def prepare_tls():
     """Initialise the OpenSSL that libpq uses, as libpq does on a process's first TLS connection: load its
     configuration, then make (and free) one TLS context, which finds and caches its algorithms. Without it, a
-    restored instance's first connection to RDS Proxy does it. The library's path, or None if there is none."""
-    path = tls_library()
-    if path is None:
+    restored instance's first connection to RDS Proxy does it. The library's path, or None if there is none.
+
+    Making a context draws from OpenSSL's random generator, which is then seeded and in the snapshot: renew()
+    re-seeds it in each restored instance (reseed_openssl)."""
+    libssl = libpq_openssl()
+    if libssl is None:
         return None
-    libssl = ctypes.CDLL(str(path))
     libssl.OPENSSL_init_ssl(ctypes.c_uint64(OPENSSL_INIT_LOAD_CONFIG), None)
     libssl.TLS_method.restype = ctypes.c_void_p
     libssl.SSL_CTX_new.restype = ctypes.c_void_p
     libssl.SSL_CTX_new.argtypes = [ctypes.c_void_p]
     libssl.SSL_CTX_free.argtypes = [ctypes.c_void_p]
     libssl.SSL_CTX_free(libssl.SSL_CTX_new(libssl.TLS_method()))
-    return path
+    return tls_library()
+
+
+def reseed_openssl():
+    """Re-seed the random generators of the OpenSSLs loaded (libpq's, and Python's own for ssl) from the
+    operating system: the number re-seeded.
+
+    OpenSSL seeds its generator once and re-seeds it when the process id changes, which a fork does and a
+    restore from a snapshot does not: every restored instance would otherwise draw the same TLS keys and
+    nonces. RAND_add re-seeds the primary generator (with fresh entropy from the system, the bytes given
+    mixed in), and the generators that TLS draws from re-seed from it before their next use."""
+    seed = os.urandom(32)
+    reseeded = 0
+    libssl = libpq_openssl() if "psycopg2" in sys.modules else None
+    if libssl is not None:
+        libssl.RAND_add.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.c_double]
+        libssl.RAND_add(seed, len(seed), float(len(seed)))
+        reseeded += 1
+    if ssl := sys.modules.get("ssl"):
+        ssl.RAND_add(os.urandom(32), 32.0)
+        reseeded += 1
+    return reseeded
 
 
 def close_connections():
@@ -253,6 +288,8 @@ def prime():
     get_hasher().verify("", get_hasher().encode("", get_hasher().salt()))
     if connection.vendor == "postgresql":  # Django's wrapper only: no connection is opened
         prepare_tls()
+    if ssl := sys.modules.get("ssl"):  # botocore's, for AWS's APIs: its generator is made on first use, ~1 ms
+        ssl.RAND_bytes(1)
     if settings.DATABASES["default"]["ENGINE"] == "todo_site.db":
         from todo_site.db import iam
 
@@ -306,6 +343,7 @@ def rehearse():
 @register_after_restore
 def renew():
     random.seed()
+    reseed_openssl()
     closed = close_connections()
     if closed:
         logger.warning("SnapStart: %d database connection(s) captured in the snapshot, closed.", closed)

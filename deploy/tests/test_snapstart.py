@@ -4,11 +4,14 @@ zip served by instances forked from one primed interpreter (local_aws/runtime.py
 """
 
 import contextlib
+import ctypes
 import json
 import os
 import random
+import ssl
 import subprocess
 import sys
+from pathlib import Path
 
 import psycopg2
 import pytest
@@ -185,6 +188,50 @@ def test_restored_instances_draw_the_same_numbers_unless_renewed():
     assert first == second
     first, second = draws_of_restored_instances(renew=True)
     assert first != second
+
+
+class OSSL_PARAM(ctypes.Structure):
+    _fields_ = [
+        ("key", ctypes.c_char_p),
+        ("data_type", ctypes.c_uint),
+        ("data", ctypes.c_void_p),
+        ("data_size", ctypes.c_size_t),
+        ("return_size", ctypes.c_size_t),
+    ]
+
+
+OSSL_PARAM_UNSIGNED_INTEGER = 2
+
+
+def reseeds(library):
+    """How many times the primary random generator of an OpenSSL 3 library (a ctypes.CDLL) has been seeded."""
+    library.RAND_get0_primary.restype = ctypes.c_void_p
+    library.RAND_get0_primary.argtypes = [ctypes.c_void_p]
+    library.EVP_RAND_CTX_get_params.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+    count = ctypes.c_uint()
+    params = (OSSL_PARAM * 2)(
+        OSSL_PARAM(b"reseed_counter", OSSL_PARAM_UNSIGNED_INTEGER, ctypes.addressof(count), ctypes.sizeof(count), 0)
+    )
+    assert library.EVP_RAND_CTX_get_params(library.RAND_get0_primary(None), params) == 1
+    return count.value
+
+
+def test_restored_instances_reseed_the_random_generators_of_openssl():
+    """OpenSSL re-seeds its generator when the process id changes, as in a fork, not in a restore from a snapshot:
+    renew() re-seeds both OpenSSLs, libpq's (psycopg2-binary's own copy) and Python's, which priming made."""
+    libpq = snapstart.libpq_openssl()
+    snapstart.prepare_tls()
+    ssl.RAND_bytes(1)
+    loaded = {Path(field) for field in Path("/proc/self/maps").read_text().split() if field.startswith("/")}
+    beside_libpq = Path(libpq._name).parent
+    [python] = [path for path in loaded if path.name.startswith("libcrypto") and path.parent != beside_libpq]
+    libraries = {"libpq": libpq, "python": ctypes.CDLL(str(python))}
+    before = {name: reseeds(library) for name, library in libraries.items()}
+    ssl.RAND_bytes(64)  # drawing does not re-seed
+    assert {name: reseeds(library) for name, library in libraries.items()} == before
+    snapstart.renew()
+    after = {name: reseeds(library) for name, library in libraries.items()}
+    assert all(after[name] > before[name] for name in libraries), (before, after)
 
 
 @pytest.fixture(scope="module")
