@@ -140,3 +140,15 @@ def test_the_edit_page_shows_a_plain_form(user_client, make_todo):
     assert f'<form method="post" action="{reverse("todos:edit", args=[todo.pk])}"' in html
     assert 'value="a title"' in html
     assert f'<input type="hidden" name="next" value="{reverse("todos:active")}">' in html
+
+
+def test_a_refused_todo_shows_its_errors_on_the_page(user_client):
+    response = user_client.post(reverse("todos:list"), {"title": "milk", "due": "someday"})
+    html = response.content.decode()
+    assert 'class="errorlist"' in html
+    assert "Enter a valid date." in html
+
+
+def test_the_page_has_no_error_list_when_nothing_was_refused(user_client, make_todo):
+    make_todo("a")
+    assert "errorlist" not in page(user_client)
