@@ -207,9 +207,18 @@ def tls_library():
 
 @functools.cache
 def libpq_openssl():
-    """libpq's OpenSSL (its libssl, through which its libcrypto's functions are found too), or None."""
+    """libpq's OpenSSL (its libssl, through which its libcrypto's functions are found too), with the signatures
+    of the functions called here, or None."""
     path = tls_library()
-    return None if path is None else ctypes.CDLL(str(path))
+    if path is None:
+        return None
+    libssl = ctypes.CDLL(str(path))
+    libssl.TLS_method.restype = ctypes.c_void_p
+    libssl.SSL_CTX_new.restype = ctypes.c_void_p
+    libssl.SSL_CTX_new.argtypes = [ctypes.c_void_p]
+    libssl.SSL_CTX_free.argtypes = [ctypes.c_void_p]
+    libssl.RAND_add.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.c_double]
+    return libssl
 
 
 def prepare_tls():
@@ -223,10 +232,6 @@ def prepare_tls():
     if libssl is None:
         return None
     libssl.OPENSSL_init_ssl(ctypes.c_uint64(OPENSSL_INIT_LOAD_CONFIG), None)
-    libssl.TLS_method.restype = ctypes.c_void_p
-    libssl.SSL_CTX_new.restype = ctypes.c_void_p
-    libssl.SSL_CTX_new.argtypes = [ctypes.c_void_p]
-    libssl.SSL_CTX_free.argtypes = [ctypes.c_void_p]
     libssl.SSL_CTX_free(libssl.SSL_CTX_new(libssl.TLS_method()))
     return tls_library()
 
@@ -243,11 +248,10 @@ def reseed_openssl():
     reseeded = 0
     libssl = libpq_openssl() if "psycopg2" in sys.modules else None
     if libssl is not None:
-        libssl.RAND_add.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.c_double]
         libssl.RAND_add(seed, len(seed), float(len(seed)))
         reseeded += 1
     if ssl := sys.modules.get("ssl"):
-        ssl.RAND_add(os.urandom(32), 32.0)
+        ssl.RAND_add(seed, float(len(seed)))
         reseeded += 1
     return reseeded
 
