@@ -59,6 +59,11 @@ class Invocation:
     # Minor page faults of the instance during the invocation: in an instance forked from a Snapshot, chiefly
     # the copies of the snapshot's pages it writes to for the first time (copy-on-write).
     page_faults: int = 0
+    # What Lambda's REPORT line calls Duration: the handler's milliseconds, the runtime's own work left out.
+    duration_ms: float = 0.0
+    # Its Restore Duration, on a restored instance's first invocation only: milliseconds from the snapshot's
+    # fork to the end of the after-restore hooks.
+    restore_duration_ms: float | None = None
 
     def check(self):
         """The result, or LambdaError with the function's traceback and log."""
@@ -248,9 +253,9 @@ def load(handler_name):
     return getattr(importlib.import_module(module_name), function_name)
 
 
-def serve(handler_name, events, replies, handler=None):
+def serve(handler_name, events, replies, handler=None, restore_duration_ms=None):
     """Answer each event (a JSON line of `events`) with a JSON line on `replies`; the handler is imported on
-    the first event unless given."""
+    the first event unless given. A restored instance's first reply carries its `restore_duration_ms`."""
     timeout = int(os.environ["AWS_LAMBDA_FUNCTION_TIMEOUT"])
     # What the function writes to stdout and stderr is its log, collected per invocation in a file in memory: a
     # temporary file would cost each instance a search for the temporary folder, which Lambda's runtime does not do.
@@ -260,12 +265,18 @@ def serve(handler_name, events, replies, handler=None):
         for event in events:
             log.seek(0)
             log.truncate()
-            reply = {"result": None, "error": None}
+            reply = {"result": None, "error": None, "restore_duration_ms": restore_duration_ms}
+            restore_duration_ms = None
             faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
             try:
                 if handler is None:
                     handler = load(handler_name)
-                reply["result"] = handler(json.loads(event), Context(timeout))
+                event = json.loads(event)
+                start = time.perf_counter()
+                try:
+                    reply["result"] = handler(event, Context(timeout))
+                finally:
+                    reply["duration_ms"] = (time.perf_counter() - start) * 1000
             except Exception as error:
                 reply["error"] = _error(type(error).__name__, str(error), traceback.format_exception(error))
             reply["page_faults"] = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
@@ -304,6 +315,7 @@ def snapshot(task_root, handler_name, socket_path, runtime):
         # Nothing the initialisation left buffered is written again by each instance.
         sys.stdout.flush()
         sys.stderr.flush()
+        forked = time.perf_counter()  # the monotonic clock: the child reads it on the same time line
         if os.fork():
             connection.close()
             continue
@@ -316,7 +328,8 @@ def snapshot(task_root, handler_name, socket_path, runtime):
         try:
             for function, args, kwargs in snapshot_restore_py.get_after_restore():
                 function(*args, **kwargs)
-            serve(handler_name, connection.makefile("r"), replies, handler)
+            restored = (time.perf_counter() - forked) * 1000
+            serve(handler_name, connection.makefile("r"), replies, handler, restore_duration_ms=restored)
         finally:
             os._exit(0)
 

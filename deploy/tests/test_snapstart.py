@@ -11,6 +11,7 @@ import random
 import ssl
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import psycopg2
@@ -304,3 +305,23 @@ def test_a_restored_instances_first_answer_copies_the_pages_it_writes(restored):
     first, second = function.invoke(event), function.invoke(event)
     assert first.check()["statusCode"] == second.check()["statusCode"] == 200
     assert first.page_faults > 5 * max(second.page_faults, 1)
+
+
+@pytest.mark.lambda_package
+def test_a_restored_instance_reports_its_restore_and_each_invocations_duration(restored):
+    """As Lambda's REPORT line: the first invocation of a restored instance carries its Restore Duration (the fork
+    and the after-restore hooks), every invocation its Duration (the handler's); `make bench` splits the first
+    answer with them. Both are parts of the time the caller waits."""
+    production, restore, _ = restored
+    function = restore()
+    event = production.api_event("GET", "/accounts/login/", stage="production", host=api_host(production.region))
+    start = time.perf_counter()
+    first = function.invoke(event)  # forks the instance
+    waited = (time.perf_counter() - start) * 1000
+    second = function.invoke(event)
+    assert first.check()["statusCode"] == second.check()["statusCode"] == 200
+    assert first.restore_duration_ms > 0
+    assert first.duration_ms > 0
+    assert first.restore_duration_ms + first.duration_ms < waited
+    assert second.restore_duration_ms is None
+    assert second.duration_ms > 0
