@@ -63,8 +63,11 @@ def performance(bench):
         {b["warm_ms"]:.1f} ms (`warm_ms`, the page with 50 todos through Zappa's handler). Of the
         difference, about {b["restore_page_faults"] * b["page_copy_us"] / 1000:.0f} ms is the fork's copy-on-write
         (the first answer copies {b["restore_page_faults"]:,.0f} pages of the snapshot, at {b["page_copy_us"]:.1f}
-        µs each here); the rest is the fork itself, the first connection's TLS handshake with the database's
-        pool and first-use code. What AWS adds to load a snapshot is not in it. The deployed arm64 zip is
+        µs each here); the fork and the after-restore hooks take {b["restore_duration_ms"]:.1f} ms, and the rest
+        is the first connection's TLS handshake with the database's pool and first-use code
+        ([docs/BENCHMARKS.md](BENCHMARKS.md) splits it). These come with every new instance, however fast the page:
+        the faster it gets, the larger that ratio. What AWS adds to load a snapshot is not in it. The deployed
+        arm64 zip is
         {b["package_mb"]:.1f} MB, the list page runs
         {queries}, the page with its CSS and JS weighs {b["page_kb"]:.1f} KB ({b["page_gzip_kb"]:.1f} KB
         gzipped){flask}, and one password hash takes {b["password_hash_ms"]:.0f} ms of CPU with the configured
