@@ -58,8 +58,8 @@ def restored_instances(task_root, environment, event, snapshot, rounds):
     """Medians over `rounds` restored instances, each invoked twice: the milliseconds from asking for the instance
     to its first answer (`first_answer_ms`), split as Lambda's REPORT line splits them (`restore_duration_ms`,
     from the fork to the end of the after-restore hooks; `first_duration_ms`, the handler's), the handler's on the
-    second invocation (`second_duration_ms`), and the page faults of each invocation (`page_faults`): those of the
-    first chiefly the pages of the snapshot it writes to, each copied then (copy-on-write)."""
+    second invocation (`second_duration_ms`), and the page faults of each invocation (`first_page_faults`, chiefly
+    the pages of the snapshot the first answer writes to, each copied then: copy-on-write; `second_page_faults`)."""
     instances = []
     for _ in range(rounds):
         function = LocalFunction(task_root, environment, snapshot=snapshot)
@@ -78,14 +78,11 @@ def restored_instances(task_root, environment, event, snapshot, rounds):
                 "restore_duration_ms": first.restore_duration_ms,
                 "first_duration_ms": first.duration_ms,
                 "second_duration_ms": second.duration_ms,
-                "page_faults": (first.page_faults, second.page_faults),
+                "first_page_faults": first.page_faults,
+                "second_page_faults": second.page_faults,
             }
         )
-    medians = {name: statistics.median(instance[name] for instance in instances) for name in instances[0]}
-    medians["page_faults"] = tuple(
-        statistics.median(instance["page_faults"][i] for instance in instances) for i in (0, 1)
-    )
-    return medians
+    return {name: statistics.median(instance[name] for instance in instances) for name in instances[0]}
 
 
 def page_copy_us(pages=3000, rounds=7):

@@ -67,8 +67,7 @@ def performance(bench):
         is the first connection's TLS handshake with the database's pool and first-use code
         ([docs/BENCHMARKS.md](BENCHMARKS.md) splits it). These come with every new instance, however fast the page:
         the faster it gets, the larger that ratio. What AWS adds to load a snapshot is not in it. The deployed
-        arm64 zip is
-        {b["package_mb"]:.1f} MB, the list page runs
+        arm64 zip is {b["package_mb"]:.1f} MB, the list page runs
         {queries}, the page with its CSS and JS weighs {b["page_kb"]:.1f} KB ({b["page_gzip_kb"]:.1f} KB
         gzipped){flask}, and one password hash takes {b["password_hash_ms"]:.0f} ms of CPU with the configured
         {HASHERS[b["hasher"]]} against {b["password_hash_ms_pbkdf2"]:.0f} ms with PBKDF2 (`password_hash_ms`,

@@ -97,11 +97,11 @@ def markdown(figures):
         "Duration, from about 100 ms up for Python, and does not bill its own part of it).",
         "",
         *textwrap.wrap(
-            f"A restored instance's first answer took {f['page_faults'][0]:,.0f} page faults (the median of "
-            f"{f['runs']} instances), its second {f['page_faults'][1]:,.0f}: the pages of the snapshot the first "
+            f"A restored instance's first answer took {r['first_page_faults']:,.0f} page faults (the median of "
+            f"{f['runs']} instances), its second {r['second_page_faults']:,.0f}: the pages of the snapshot the first "
             "request writes to, reference counts included, which the kernel copies for the child on its first "
             f"write. Such a copy takes {f['page_copy_us']:.1f} µs on this machine (a forked child writing to 3,000 "
-            f"pages it shares), so about {f['page_faults'][0] * f['page_copy_us'] / 1000:.0f} ms of the restored "
+            f"pages it shares), so about {r['first_page_faults'] * f['page_copy_us'] / 1000:.0f} ms of the restored "
             "row are the fork's copies. A SnapStart restore has its own page loads instead, which this cannot show.",
             width=100,
         ),

@@ -130,7 +130,6 @@ def main(argv=None):
                 cold_times = coldstart.alternate(subjects, args.runs)
                 # Where a restored instance's first answer goes: the restore, the handler, the pages it copies.
                 figures["restored"] = coldstart.restored_instances(*subjects["restore"], args.runs)
-                figures["page_faults"] = figures["restored"]["page_faults"]
             finally:
                 snapshot.close()
             figures["page_copy_us"] = coldstart.page_copy_us()
@@ -254,8 +253,8 @@ def main(argv=None):
         "page_gzip_kb": sum(part[2] for part in figures["page"]) / 1000,
         "flask_assets_kb": sum(part[1] for part in figures["anchor"]) / 1000 if figures["anchor"] else None,
         "response_gzip_bytes": figures["gzip"]["gzip_bytes"],
-        "restore_page_faults": figures["page_faults"][0],
-        "second_request_page_faults": figures["page_faults"][1],
+        "restore_page_faults": figures["restored"]["first_page_faults"],
+        "second_request_page_faults": figures["restored"]["second_page_faults"],
         "page_copy_us": figures["page_copy_us"],
         **{
             name: figures["restored"][name]
